@@ -1,1 +1,117 @@
-fn main() {}
+//! Course tooling, run as `cargo xtask <command>` (matklad's xtask pattern):
+//! the exercise grader, the book build, output capture and CI, all in Rust.
+
+mod book;
+mod canonical;
+mod capture;
+mod cargo;
+mod ci;
+mod course;
+mod grade;
+mod hint;
+mod reaper;
+mod report;
+mod runner;
+mod scratch;
+mod solutions;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "Concurrency Mastery course tooling", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Grade exercises, or prove the reference solutions and starters right.
+    Check {
+        #[command(subcommand)]
+        what: CheckWhat,
+    },
+    /// Show the next hint for an exercise (or all of them with --all).
+    Hint {
+        /// Exercise id, e.g. `run-together`.
+        exercise: String,
+        /// Show every hint at once.
+        #[arg(long)]
+        all: bool,
+    },
+    /// List the exercises, lesson by lesson.
+    List,
+    /// Build the book into book/build; a missing include or anchor is an error.
+    Book {
+        /// Open the built book in a browser.
+        #[arg(long, conflicts_with = "serve")]
+        open: bool,
+        /// Serve the built book on http://127.0.0.1:PORT until Ctrl-C.
+        #[arg(long)]
+        serve: bool,
+        /// Port for --serve.
+        #[arg(long, default_value_t = 3000, requires = "serve")]
+        port: u16,
+    },
+    /// Re-run the lesson commands whose outputs the book shows.
+    Capture {
+        /// Lesson crates to capture (default: all).
+        crates: Vec<String>,
+    },
+    /// Record the hashes of the exercises' canonical tests after editing them.
+    Bless,
+    /// Everything CI runs: fmt, clippy, tests, solutions, book.
+    Ci,
+}
+
+#[derive(Debug, Subcommand)]
+enum CheckWhat {
+    /// Build and grade exercises (all, or the ids given).
+    Exercises {
+        /// Exercise ids (see `cargo xtask list`).
+        names: Vec<String>,
+        /// Time limit per test in seconds (default: each exercise's own, else 10).
+        #[arg(long)]
+        timeout: Option<u64>,
+        /// Also write the results as JSON to this file.
+        #[arg(long, value_name = "FILE")]
+        json: Option<std::path::PathBuf>,
+    },
+    /// In a scratch copy: every solution passes, every test fails on its starter.
+    Solutions,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs one command; `Ok(false)` means it ran but found failures.
+fn run(command: Command) -> anyhow::Result<bool> {
+    let course = course::Course::locate()?;
+    match command {
+        Command::Check { what } => match what {
+            CheckWhat::Exercises {
+                names,
+                timeout,
+                json,
+            } => grade::check_exercises(&course, &names, timeout, json.as_deref()),
+            CheckWhat::Solutions => solutions::check_solutions(&course),
+        },
+        Command::Hint { exercise, all } => hint::show(&course, &exercise, all).map(|()| true),
+        Command::List => hint::list(&course).map(|()| true),
+        Command::Book { open, serve, port } => book::run(&course, open, serve.then_some(port)),
+        Command::Capture { crates } => capture::run(&course, &crates),
+        Command::Bless => canonical::bless(&course).map(|()| true),
+        Command::Ci => ci::run(&course),
+    }
+}

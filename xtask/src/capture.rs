@@ -1,0 +1,68 @@
+//! `cargo xtask capture`: re-runs the lesson commands whose output the book
+//! shows, so every output in the book comes from a real run.
+
+use std::fs;
+
+use anyhow::{Context, Result, bail};
+
+use crate::cargo::cargo;
+use crate::course::Course;
+
+pub fn run(course: &Course, only: &[String]) -> Result<bool> {
+    let lessons = course.lessons()?;
+    for name in only {
+        if !lessons.iter().any(|l| &l.name == name) {
+            let known: Vec<&str> = lessons.iter().map(|l| l.name.as_str()).collect();
+            bail!("unknown lesson crate `{name}`; known: {}", known.join(", "));
+        }
+    }
+    let mut ok = true;
+    for lesson in lessons.iter().filter(|l| only.is_empty() || only.contains(&l.name)) {
+        let out_dir = course.root.join("book/src").join(&lesson.name).join("output");
+        for (capture, args) in &lesson.captures {
+            eprintln!("capturing {}/{capture}: cargo run --release -p {} -- {}", lesson.name, lesson.name, args.join(" "));
+            let out = cargo(&course.root, &course.target_dir())
+                .args(["run", "--release", "--quiet", "-p", &lesson.name, "--"])
+                .args(args)
+                .env("NO_COLOR", "1")
+                .output()
+                .context("could not run cargo")?;
+            if !out.status.success() {
+                eprintln!("  failed:\n{}", String::from_utf8_lossy(&out.stderr));
+                ok = false;
+                continue;
+            }
+            fs::create_dir_all(&out_dir)?;
+            let path = out_dir.join(format!("{capture}.txt"));
+            fs::write(&path, strip_ansi(&String::from_utf8_lossy(&out.stdout)))?;
+            eprintln!("  wrote {}", path.strip_prefix(&course.root).unwrap_or(&path).display());
+        }
+    }
+    Ok(ok)
+}
+
+/// Removes terminal colour codes (`ESC [ ... letter`).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn strips_colour_codes() {
+        assert_eq!(super::strip_ansi("\u{1b}[1;32mok\u{1b}[0m done"), "ok done");
+    }
+}

@@ -1,0 +1,79 @@
+//! `cargo xtask ci`: everything that must hold before a change lands, each
+//! step timed. It runs every step even after a failure, so one run shows all
+//! that is wrong.
+
+use std::time::Instant;
+
+use anyhow::Result;
+
+use crate::cargo::{cargo, run_visible};
+use crate::course::Course;
+use crate::{book, canonical, solutions};
+
+pub fn run(course: &Course) -> Result<bool> {
+    let target = course.target_dir();
+    let exercises = course.exercises()?;
+    let started = Instant::now();
+    let mut steps: Vec<(&str, bool, f64)> = Vec::new();
+    let mut step = |name: &'static str, body: &mut dyn FnMut() -> Result<bool>| {
+        println!("\n=== ci: {name}");
+        let t = Instant::now();
+        let ok = body().unwrap_or_else(|err| {
+            println!("error: {err:#}");
+            false
+        });
+        let secs = t.elapsed().as_secs_f64();
+        println!("=== ci: {name}: {} in {secs:.1}s", if ok { "ok" } else { "FAILED" });
+        steps.push((name, ok, secs));
+    };
+
+    step("format (cargo fmt --check)", &mut || {
+        run_visible(cargo(&course.root, &target).args(["fmt", "--all", "--check"]))
+    });
+    step("lints (cargo clippy -D warnings)", &mut || {
+        run_visible(cargo(&course.root, &target).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    });
+    step("tests (cargo test, exercise starters excluded)", &mut || {
+        let mut cmd = cargo(&course.root, &target);
+        cmd.args(["test", "--workspace"]);
+        // Starters fail by design; `check solutions` tests them properly.
+        for ex in &exercises {
+            cmd.args(["--exclude", &ex.id]);
+        }
+        run_visible(&mut cmd)
+    });
+    step("canonical exercise tests recorded", &mut || {
+        let stale = canonical::out_of_date(course)?;
+        for s in &stale {
+            println!("  {s}");
+        }
+        if !stale.is_empty() {
+            println!("exercise tests changed: run `cargo xtask bless` and commit the result");
+        }
+        Ok(stale.is_empty())
+    });
+    step("solutions pass, starters fail", &mut || {
+        solutions::check_solutions(course)
+    });
+    step("book builds, every include resolves", &mut || {
+        book::build(course).map(|out| {
+            println!("built {}", out.display());
+            true
+        })
+    });
+
+    println!("\n=== ci summary ({:.0}s in all)", started.elapsed().as_secs_f64());
+    for (name, ok, secs) in &steps {
+        println!("  {:<6} {name:<48} {secs:>6.1}s", if *ok { "ok" } else { "FAILED" });
+    }
+    let failed = steps.iter().filter(|s| !s.1).count();
+    println!("ci: {} passed, {failed} failed", steps.len() - failed);
+    Ok(failed == 0)
+}

@@ -1,0 +1,177 @@
+//! `cargo xtask check exercises`: build the learner's exercises, run every
+//! test on its own with a time limit, and report.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::canonical::{self, TestsStatus};
+use crate::cargo;
+use crate::course::{Course, Exercise, rust_files};
+use crate::reaper;
+use crate::report::{self, ExerciseResult};
+use crate::runner::{self, Outcome, TestRun};
+use crate::scratch;
+
+/// Grades the named exercises (all when none are named) in the learner's tree.
+pub fn check_exercises(
+    course: &Course,
+    names: &[String],
+    timeout: Option<u64>,
+    json: Option<&Path>,
+) -> Result<bool> {
+    let exercises = course.select(names)?;
+    let mut notes = Vec::new();
+    let mut edited = Vec::new();
+    for ex in &exercises {
+        match canonical::status(course, ex)? {
+            TestsStatus::Canonical | TestsStatus::Unrecorded => {}
+            TestsStatus::Edited(files) => {
+                notes.push((
+                    ex.id.clone(),
+                    format!(
+                        "you changed {} in this exercise; it is graded against the course's \
+                         own tests (your copy is left as it is)",
+                        files.join(", ")
+                    ),
+                ));
+                edited.push(ex.clone());
+            }
+        }
+    }
+
+    // Edited tests: grade a scratch copy of the learner's tree with the
+    // canonical tests put back; the learner's own files are never touched.
+    let workspace = if edited.is_empty() {
+        course.root.clone()
+    } else {
+        let dir = scratch::create(course, "graded")?;
+        for ex in &edited {
+            canonical::restore(course, ex, &dir.join("exercises").join(&ex.dir_name))?;
+        }
+        dir
+    };
+
+    let mut results = grade(course, &workspace, &exercises, timeout, true)?;
+    for (id, note) in notes {
+        if let Some(r) = results.iter_mut().find(|r| r.id == id) {
+            r.notes.insert(0, note);
+        }
+    }
+    report::record_progress(course, &results)?;
+    if let Some(path) = json {
+        report::write_json(path, &results)?;
+    }
+    Ok(report::summary(&results))
+}
+
+/// Builds `exercises` inside `workspace` and runs all their tests, printing
+/// each result as it comes.
+pub fn grade(
+    course: &Course,
+    workspace: &Path,
+    exercises: &[Exercise],
+    timeout: Option<u64>,
+    live: bool,
+) -> Result<Vec<ExerciseResult>> {
+    reaper::become_subreaper();
+    let packages: Vec<(&str, std::path::PathBuf)> = exercises
+        .iter()
+        .map(|ex| {
+            let manifest = workspace
+                .join("exercises")
+                .join(&ex.dir_name)
+                .join("Cargo.toml");
+            (ex.id.as_str(), manifest)
+        })
+        .collect();
+    eprintln!("building {} exercise(s)...", exercises.len());
+    let mut built = cargo::build_tests(workspace, &course.target_dir(), &packages)?;
+
+    let mut results = Vec::new();
+    for (ex, (_, manifest)) in exercises.iter().zip(&packages) {
+        let dir = manifest.parent().unwrap_or(workspace);
+        let build = built.remove(manifest).unwrap_or_default();
+        let mut result = ExerciseResult::new(ex);
+        if live {
+            report::exercise_header(ex);
+        }
+        let mut errors = build.errors;
+        if errors.is_empty() && build.executables.is_empty() {
+            errors.push("cargo built no test executable for it (see cargo's output above)".into());
+        }
+        if !errors.is_empty() {
+            result.build_errors = errors;
+            let reason = "the exercise does not compile".to_owned();
+            for name in declared_tests(dir)? {
+                result.tests.push(TestRun {
+                    name,
+                    outcome: Outcome::NotRun(reason.clone()),
+                    elapsed: Duration::ZERO,
+                    cleanup: Vec::new(),
+                });
+            }
+            if live {
+                report::build_failure(&result);
+            }
+        } else {
+            let limit = Duration::from_secs(ex.timeout_secs(timeout));
+            for exe in &build.executables {
+                for name in runner::list_tests(exe)? {
+                    let run = runner::run_test(exe, &name, dir, limit)?;
+                    if live {
+                        report::test_line(&run);
+                    }
+                    result.tests.push(run);
+                }
+            }
+        }
+        if live {
+            report::exercise_footer(&result);
+        }
+        results.push(result);
+    }
+    Ok(results)
+}
+
+/// Test names declared in `tests/*.rs` (`#[test]` then `fn name`), so a
+/// learner whose code does not compile still sees which tests wait for it.
+fn declared_tests(dir: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for file in rust_files(&dir.join("tests"))? {
+        let text = std::fs::read_to_string(&file)?;
+        let mut after_test_attr = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with("#[test]") {
+                after_test_attr = true;
+            } else if after_test_attr && let Some(rest) = line.split("fn ").nth(1) {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                names.push(name);
+                after_test_attr = false;
+            }
+        }
+    }
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_declared_tests() {
+        let dir = std::env::temp_dir().join(format!("xtask-declared-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("tests")).unwrap();
+        std::fs::write(
+            dir.join("tests/a.rs"),
+            "#[test]\nfn first() {}\n\n#[test]\n#[should_panic]\npub fn second_one() {}\nfn helper() {}\n",
+        )
+        .unwrap();
+        assert_eq!(declared_tests(&dir).unwrap(), ["first", "second_one"]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

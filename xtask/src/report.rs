@@ -1,0 +1,252 @@
+//! What the grader prints, and what it remembers: live lines per test, a
+//! summary, the JSON report and the learner's progress file.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::course::{Course, Exercise};
+use crate::runner::{Outcome, TestRun};
+
+/// Everything learned about one exercise in one run of the grader.
+#[derive(Debug, Clone)]
+pub struct ExerciseResult {
+    pub id: String,
+    pub title: String,
+    pub lesson: String,
+    pub tests: Vec<TestRun>,
+    pub build_errors: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+impl ExerciseResult {
+    pub fn new(ex: &Exercise) -> Self {
+        ExerciseResult {
+            id: ex.id.clone(),
+            title: ex.meta.title.clone(),
+            lesson: ex.meta.lesson.clone(),
+            tests: Vec::new(),
+            build_errors: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn passed(&self) -> usize {
+        self.tests.iter().filter(|t| t.outcome.passed()).count()
+    }
+
+    pub fn failed(&self) -> usize {
+        // A build that failed with no test we could name still counts as one failure.
+        let failed = self.tests.len() - self.passed();
+        if failed == 0 && (!self.build_errors.is_empty() || self.tests.is_empty()) {
+            1
+        } else {
+            failed
+        }
+    }
+
+    pub fn all_passed(&self) -> bool {
+        self.failed() == 0
+    }
+}
+
+pub fn exercise_header(ex: &Exercise) {
+    println!();
+    println!(
+        "== {}: {} ({}, about {} min)",
+        ex.id, ex.meta.title, ex.meta.lesson, ex.meta.minutes
+    );
+}
+
+pub fn test_line(run: &TestRun) {
+    let (tag, time) = match &run.outcome {
+        Outcome::Passed => ("ok     ", format!("{:.2}s", run.elapsed.as_secs_f64())),
+        Outcome::Failed(_) => ("FAILED ", format!("{:.2}s", run.elapsed.as_secs_f64())),
+        Outcome::TimedOut(limit) => ("TIMEOUT", format!(">{}s", limit.as_secs())),
+        Outcome::NotRun(_) => ("NOT RUN", String::new()),
+    };
+    println!("   {tag}  {:<48} {time}", run.name);
+    match &run.outcome {
+        Outcome::Failed(message) => print_indented(message, 14),
+        Outcome::TimedOut(limit) => print_indented(
+            &format!(
+                "did not finish within {} s and was stopped: look for a deadlock, a loop that \
+                 never ends, or a wait for something that never happens",
+                limit.as_secs()
+            ),
+            14,
+        ),
+        _ => {}
+    }
+    for note in &run.cleanup {
+        print_indented(&format!("note: {note}"), 14);
+    }
+}
+
+pub fn build_failure(result: &ExerciseResult) {
+    println!("   does not compile:");
+    for error in result.build_errors.iter().take(3) {
+        print_indented(error.trim_end(), 6);
+    }
+    if result.build_errors.len() > 3 {
+        println!("      ... and {} more error(s)", result.build_errors.len() - 3);
+    }
+    for run in &result.tests {
+        test_line(run);
+    }
+}
+
+pub fn exercise_footer(result: &ExerciseResult) {
+    for note in &result.notes {
+        print_indented(&format!("note: {note}"), 3);
+    }
+    println!(
+        "   {}: {} passed, {} failed",
+        result.id,
+        result.passed(),
+        result.failed()
+    );
+}
+
+fn print_indented(text: &str, indent: usize) {
+    for line in text.lines() {
+        println!("{:indent$}{line}", "");
+    }
+}
+
+/// Prints the closing table and the `N passed, N failed` line (tests);
+/// true when everything passed.
+pub fn summary(results: &[ExerciseResult]) -> bool {
+    println!();
+    println!("Summary");
+    for r in results {
+        let mark = if r.all_passed() { "done" } else { "todo" };
+        println!(
+            "  {mark}  {:<28} {:>2}/{:<2} tests  {}",
+            r.id,
+            r.passed(),
+            r.passed() + r.failed(),
+            r.title
+        );
+    }
+    let passed: usize = results.iter().map(ExerciseResult::passed).sum();
+    let failed: usize = results.iter().map(ExerciseResult::failed).sum();
+    if failed > 0
+        && let Some(next) = results.iter().find(|r| !r.all_passed())
+    {
+        println!();
+        println!(
+            "Next: `{}`. Stuck? `cargo xtask hint {}`",
+            next.id, next.id
+        );
+    }
+    println!();
+    println!("{passed} passed, {failed} failed");
+    failed == 0
+}
+
+#[derive(Debug, Serialize)]
+struct JsonTest<'a> {
+    name: &'a str,
+    outcome: &'static str,
+    seconds: f64,
+    message: Option<&'a str>,
+    cleanup: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+struct JsonExercise<'a> {
+    id: &'a str,
+    title: &'a str,
+    lesson: &'a str,
+    passed: usize,
+    failed: usize,
+    build_errors: &'a [String],
+    notes: &'a [String],
+    tests: Vec<JsonTest<'a>>,
+}
+
+/// Writes the results as JSON (for an instructor's class summary or a CI).
+pub fn write_json(path: &Path, results: &[ExerciseResult]) -> Result<()> {
+    let doc: Vec<JsonExercise> = results
+        .iter()
+        .map(|r| JsonExercise {
+            id: &r.id,
+            title: &r.title,
+            lesson: &r.lesson,
+            passed: r.passed(),
+            failed: r.failed(),
+            build_errors: &r.build_errors,
+            notes: &r.notes,
+            tests: r
+                .tests
+                .iter()
+                .map(|t| {
+                    let (outcome, message) = match &t.outcome {
+                        Outcome::Passed => ("passed", None),
+                        Outcome::Failed(m) => ("failed", Some(m.as_str())),
+                        Outcome::TimedOut(_) => ("timed_out", None),
+                        Outcome::NotRun(m) => ("not_run", Some(m.as_str())),
+                    };
+                    JsonTest {
+                        name: &t.name,
+                        outcome,
+                        seconds: t.elapsed.as_secs_f64(),
+                        message,
+                        cleanup: &t.cleanup,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    fs::write(path, serde_json::to_string_pretty(&doc)?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// The learner's best known state of each exercise, kept in `.course/`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Progress {
+    #[serde(default)]
+    pub exercises: BTreeMap<String, ExerciseProgress>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExerciseProgress {
+    pub passed: usize,
+    pub total: usize,
+}
+
+impl Progress {
+    fn path(course: &Course) -> std::path::PathBuf {
+        course.state_dir().join("progress.toml")
+    }
+
+    pub fn load(course: &Course) -> Progress {
+        fs::read_to_string(Self::path(course))
+            .ok()
+            .and_then(|text| toml::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Updates `.course/progress.toml` with the latest results.
+pub fn record_progress(course: &Course, results: &[ExerciseResult]) -> Result<()> {
+    let mut progress = Progress::load(course);
+    for r in results {
+        progress.exercises.insert(
+            r.id.clone(),
+            ExerciseProgress {
+                passed: r.passed(),
+                total: r.passed() + r.failed(),
+            },
+        );
+    }
+    fs::create_dir_all(course.state_dir())?;
+    fs::write(Progress::path(course), toml::to_string(&progress)?)?;
+    Ok(())
+}

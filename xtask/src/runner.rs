@@ -1,0 +1,259 @@
+//! Running one test of a test executable: in its own process group, with a
+//! time limit, its output drained (and kept only in part, so a test that
+//! floods its output can't exhaust memory), and nothing left behind.
+
+use std::io::Read;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+use crate::reaper;
+
+/// How a test ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Passed,
+    /// Failed, with the message a learner needs.
+    Failed(String),
+    /// Killed at the time limit.
+    TimedOut(Duration),
+    /// Never ran (the exercise did not compile).
+    NotRun(String),
+}
+
+impl Outcome {
+    pub fn passed(&self) -> bool {
+        matches!(self, Outcome::Passed)
+    }
+}
+
+/// One test's result.
+#[derive(Debug, Clone)]
+pub struct TestRun {
+    pub name: String,
+    pub outcome: Outcome,
+    pub elapsed: Duration,
+    /// Things cleaned up after the test: stray processes, shared memory.
+    pub cleanup: Vec<String>,
+}
+
+/// Lists the tests in a libtest executable.
+pub fn list_tests(exe: &Path) -> Result<Vec<String>> {
+    let out = Command::new(exe)
+        .args(["--list", "--format", "terse"])
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("could not list tests of {}", exe.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(text
+        .lines()
+        .filter_map(|l| l.strip_suffix(": test"))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Keeps the first and last `KEEP` bytes of a stream, counting the rest.
+const KEEP: usize = 16 * 1024;
+
+#[derive(Debug, Default)]
+struct Captured {
+    head: Vec<u8>,
+    tail: Vec<u8>,
+    total: usize,
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        let mut s = String::from_utf8_lossy(&self.head).into_owned();
+        if self.total > self.head.len() + self.tail.len() {
+            s.push_str(&format!(
+                "\n[... {} bytes of output skipped ...]\n",
+                self.total - self.head.len() - self.tail.len()
+            ));
+        }
+        s.push_str(&String::from_utf8_lossy(&self.tail));
+        s
+    }
+}
+
+fn drain(mut source: impl Read + Send + 'static, done: mpsc::Sender<Captured>) {
+    thread::spawn(move || {
+        let mut cap = Captured::default();
+        let mut buf = [0u8; 8192];
+        while let Ok(n @ 1..) = source.read(&mut buf) {
+            cap.total += n;
+            let mut chunk = &buf[..n];
+            if cap.head.len() < KEEP {
+                let take = chunk.len().min(KEEP - cap.head.len());
+                cap.head.extend_from_slice(&chunk[..take]);
+                chunk = &chunk[take..];
+            }
+            cap.tail.extend_from_slice(chunk);
+            if cap.tail.len() > 2 * KEEP {
+                cap.tail.drain(..cap.tail.len() - KEEP);
+            }
+        }
+        if cap.tail.len() > KEEP {
+            cap.tail.drain(..cap.tail.len() - KEEP);
+        }
+        let _ = done.send(cap);
+    });
+}
+
+/// Runs test `name` of `exe` with working directory `dir` and a time limit.
+pub fn run_test(exe: &Path, name: &str, dir: &Path, limit: Duration) -> Result<TestRun> {
+    let shm_before = reaper::shm_snapshot();
+    let start = Instant::now();
+    let mut child = Command::new(exe)
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .current_dir(dir)
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // A new process group: on timeout we kill the test and everything it spawned.
+        .process_group(0)
+        .spawn()
+        .with_context(|| format!("could not start {}", exe.display()))?;
+    let pgid = child.id();
+    let (tx_out, rx_out) = mpsc::channel();
+    let (tx_err, rx_err) = mpsc::channel();
+    drain(child.stdout.take().context("stdout")?, tx_out);
+    drain(child.stderr.take().context("stderr")?, tx_err);
+
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break Some(status);
+        }
+        if start.elapsed() >= limit {
+            reaper::kill_group(pgid);
+            child.wait()?;
+            break None;
+        }
+        thread::sleep(Duration::from_millis(5));
+    };
+    let elapsed = start.elapsed();
+
+    // Whatever the test left running, in its group or detached from it, goes now.
+    reaper::kill_group(pgid);
+    let mut cleanup = Vec::new();
+    let strays = reaper::kill_adopted();
+    if strays > 0 {
+        cleanup.push(format!(
+            "killed {strays} process(es) the test left running (detached from its group)"
+        ));
+    }
+    for seg in reaper::remove_new_shm(&shm_before) {
+        cleanup.push(format!("removed shared-memory segment /dev/shm/{seg} the test left behind"));
+    }
+
+    // The pipes close once every process holding them is gone; don't wait forever
+    // in case something we could not kill still holds one.
+    let wait = Duration::from_secs(2);
+    let stdout = rx_out.recv_timeout(wait).unwrap_or_default();
+    let stderr = rx_err.recv_timeout(wait).unwrap_or_default();
+
+    let outcome = match status {
+        None => Outcome::TimedOut(limit),
+        Some(status) => judge(status, &stdout, &stderr),
+    };
+    Ok(TestRun {
+        name: name.to_owned(),
+        outcome,
+        elapsed,
+        cleanup,
+    })
+}
+
+/// Passed only if libtest itself said so: a test that calls
+/// `std::process::exit(0)` has not passed.
+fn judge(status: std::process::ExitStatus, stdout: &Captured, stderr: &Captured) -> Outcome {
+    let out = stdout.text();
+    if status.success() && out.contains("test result: ok. 1 passed") {
+        return Outcome::Passed;
+    }
+    let err = stderr.text();
+    let mut message = failure_message(&err).unwrap_or_else(|| {
+        let last: Vec<&str> = err.lines().rev().take(12).collect();
+        last.into_iter().rev().collect::<Vec<_>>().join("\n")
+    });
+    if let Some(signal) = status.signal() {
+        message = format!("the test process was killed by {}\n{message}", signal_name(signal));
+    } else if status.success() {
+        message = format!("the test process exited early without finishing the test\n{message}");
+    }
+    if stdout.total + stderr.total > 4 * KEEP {
+        message.push_str(&format!(
+            "\n(the test printed {} KiB of output; only the start and end were kept)",
+            (stdout.total + stderr.total) / 1024
+        ));
+    }
+    Outcome::Failed(message.trim().to_owned())
+}
+
+/// The panic message(s): from `panicked at` up to the next blank line or note.
+fn failure_message(stderr: &str) -> Option<String> {
+    let mut lines = Vec::new();
+    let mut inside = false;
+    for line in stderr.lines() {
+        if line.contains("' panicked at ") {
+            inside = true;
+            if let Some(at) = line.split("panicked at ").nth(1) {
+                lines.push(format!("panicked at {}", at.trim_end_matches(':')));
+            }
+            continue;
+        }
+        if inside {
+            if line.trim().is_empty() || line.starts_with("note: ") {
+                inside = false;
+                continue;
+            }
+            if lines.len() < 20 {
+                lines.push(line.to_owned());
+            }
+        }
+    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+fn signal_name(signal: i32) -> String {
+    let name = match signal {
+        libc::SIGABRT => "SIGABRT (abort: e.g. a panic while panicking, or a stack overflow)",
+        libc::SIGSEGV => "SIGSEGV (invalid memory access, or a stack overflow)",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGTERM => "SIGTERM",
+        _ => return format!("signal {signal}"),
+    };
+    name.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extracts_panic_message() {
+        let stderr = "\nthread 'adds' panicked at src/lib.rs:7:5:\nnot yet implemented\nnote: run with `RUST_BACKTRACE=1`\n";
+        assert_eq!(
+            failure_message(stderr).unwrap(),
+            "panicked at src/lib.rs:7:5\nnot yet implemented"
+        );
+    }
+
+    #[test]
+    fn capture_keeps_head_and_tail_only() {
+        let (tx, rx) = mpsc::channel();
+        let flood = vec![b'x'; 10 * KEEP];
+        drain(std::io::Cursor::new(flood), tx);
+        let cap = rx.recv().unwrap();
+        assert_eq!(cap.total, 10 * KEEP);
+        assert_eq!(cap.head.len(), KEEP);
+        assert_eq!(cap.tail.len(), KEEP);
+        assert!(cap.text().contains("bytes of output skipped"));
+    }
+}

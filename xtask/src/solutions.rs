@@ -1,0 +1,120 @@
+//! `cargo xtask check solutions`: in a scratch copy, each reference solution
+//! passes every test of its exercise, and each starter fails every one of
+//! them (a test that passes on the starter could not catch a missing answer).
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, bail};
+
+use crate::course::Course;
+use crate::grade;
+use crate::report::ExerciseResult;
+use crate::runner::Outcome;
+use crate::scratch;
+
+pub fn check_solutions(course: &Course) -> Result<bool> {
+    let exercises = course.exercises()?;
+    if exercises.is_empty() {
+        bail!("no exercises found under exercises/");
+    }
+    let dir = scratch::create(course, "solutions")?;
+
+    // Round 1: every solution copied over its starter.
+    let mut missing = Vec::new();
+    for ex in &exercises {
+        let solution = course.solution_dir(ex).join("src");
+        if solution.is_dir() {
+            scratch::copy(&solution, &dir.join("exercises").join(&ex.dir_name).join("src"))?;
+        } else {
+            missing.push(ex.id.clone());
+        }
+    }
+    eprintln!("checking the reference solutions...");
+    let solved = by_id(grade::grade(course, &dir, &exercises, None, false)?);
+
+    // Round 2: the starters as they are in the course.
+    for ex in &exercises {
+        let starter = course.exercise_dir(ex).join("src");
+        let target = dir.join("exercises").join(&ex.dir_name).join("src");
+        std::fs::remove_dir_all(&target)?;
+        scratch::copy(&starter, &target)?;
+    }
+    eprintln!("checking the starters...");
+    let started = by_id(grade::grade(course, &dir, &exercises, None, false)?);
+
+    println!();
+    let mut good = 0;
+    let mut bad = 0;
+    for ex in &exercises {
+        let problems = if missing.contains(&ex.id) {
+            vec![format!("no reference solution in solutions/{}/src", ex.dir_name)]
+        } else {
+            problems(&solved[&ex.id], &started[&ex.id])
+        };
+        if problems.is_empty() {
+            good += 1;
+            let n = solved[&ex.id].tests.len();
+            println!("  ok    {:<28} solution passes {n}/{n}, starter fails {n}/{n}", ex.id);
+        } else {
+            bad += 1;
+            println!("  FAIL  {}", ex.id);
+            for p in problems {
+                for line in p.lines() {
+                    println!("          {line}");
+                }
+            }
+        }
+    }
+    println!();
+    println!("solutions: {good} passed, {bad} failed");
+    Ok(bad == 0)
+}
+
+fn by_id(results: Vec<ExerciseResult>) -> BTreeMap<String, ExerciseResult> {
+    results.into_iter().map(|r| (r.id.clone(), r)).collect()
+}
+
+/// What is wrong with an exercise, given its results with the solution and
+/// with the starter.
+fn problems(solved: &ExerciseResult, started: &ExerciseResult) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !solved.build_errors.is_empty() {
+        problems.push(format!("the solution does not compile:\n{}", solved.build_errors.join("\n")));
+    }
+    if !started.build_errors.is_empty() {
+        problems.push(format!(
+            "the starter does not compile (a learner must start from code that builds):\n{}",
+            started.build_errors.join("\n")
+        ));
+    }
+    if solved.tests.is_empty() && solved.build_errors.is_empty() {
+        problems.push("it has no tests".into());
+    }
+    for t in &solved.tests {
+        match &t.outcome {
+            Outcome::Passed | Outcome::NotRun(_) => {}
+            Outcome::Failed(m) => problems.push(format!("solution fails {}: {m}", t.name)),
+            Outcome::TimedOut(_) => problems.push(format!("solution times out in {}", t.name)),
+        }
+    }
+    for t in &started.tests {
+        if t.outcome.passed() {
+            problems.push(format!(
+                "test {} passes on the untouched starter, so it cannot tell a solved exercise from an unsolved one",
+                t.name
+            ));
+        }
+    }
+    let names = |r: &ExerciseResult| {
+        let mut v: Vec<String> = r.tests.iter().map(|t| t.name.clone()).collect();
+        v.sort();
+        v
+    };
+    if solved.build_errors.is_empty()
+        && started.build_errors.is_empty()
+        && names(solved) != names(started)
+    {
+        problems.push("the solution and the starter do not run the same tests".into());
+    }
+    problems
+}
