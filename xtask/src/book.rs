@@ -20,7 +20,8 @@ pub fn build(course: &Course) -> Result<PathBuf> {
         );
     }
     let md = mdbook_driver::MDBook::load(&book).map_err(|e| anyhow!("loading the book: {e:#}"))?;
-    md.build().map_err(|e| anyhow!("building the book: {e:#}"))?;
+    md.build()
+        .map_err(|e| anyhow!("building the book: {e:#}"))?;
     Ok(book.join("build"))
 }
 
@@ -47,7 +48,11 @@ pub fn broken_includes(src: &Path) -> Result<Vec<String>> {
         let dir = md.parent().unwrap_or(src);
         for (line_no, line) in text.lines().enumerate() {
             for spec in include_specs(line) {
-                let here = format!("{}:{}", md.strip_prefix(src).unwrap_or(&md).display(), line_no + 1);
+                let here = format!(
+                    "{}:{}",
+                    md.strip_prefix(src).unwrap_or(&md).display(),
+                    line_no + 1
+                );
                 if let Err(problem) = check_include(dir, spec) {
                     broken.push(format!("{here}: {problem}"));
                 }
@@ -85,10 +90,16 @@ fn check_include(dir: &Path, spec: &str) -> Result<(), String> {
     if let Some(anchor) = selector
         && !anchor.starts_with(|c: char| c.is_ascii_digit())
     {
-        let opens = text.lines().any(|l| anchor_name(l, "ANCHOR:") == Some(anchor));
-        let closes = text.lines().any(|l| anchor_name(l, "ANCHOR_END:") == Some(anchor));
+        let opens = text
+            .lines()
+            .any(|l| anchor_name(l, "ANCHOR:") == Some(anchor));
+        let closes = text
+            .lines()
+            .any(|l| anchor_name(l, "ANCHOR_END:") == Some(anchor));
         if !opens || !closes {
-            return Err(format!("no anchor `{anchor}` (ANCHOR and ANCHOR_END) in {path}"));
+            return Err(format!(
+                "no anchor `{anchor}` (ANCHOR and ANCHOR_END) in {path}"
+            ));
         }
     }
     Ok(())
@@ -114,7 +125,11 @@ fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 fn open_in_browser(index: &Path) {
-    let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
     let opened = std::process::Command::new(opener)
         .arg(index)
         .stdout(std::process::Stdio::null())
@@ -135,7 +150,12 @@ fn serve_dir(root: &Path, port: u16) -> Result<()> {
         .map_err(|e| anyhow!("cannot listen on 127.0.0.1:{port}: {e} (try --port)"))?;
     println!("serving the book at http://127.0.0.1:{port}/  (Ctrl-C to stop)");
     for request in server.incoming_requests() {
-        let url = request.url().split(['?', '#']).next().unwrap_or("/").to_owned();
+        let url = request
+            .url()
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("/")
+            .to_owned();
         let response = match resolve(root, &url) {
             Some(path) => match fs::read(&path) {
                 Ok(body) => tiny_http::Response::from_data(body).with_header(content_type(&path)),
@@ -197,11 +217,23 @@ mod tests {
     fn reports_missing_files_and_anchors() {
         let dir = std::env::temp_dir().join(format!("xtask-book-{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();
-        fs::write(dir.join("a.rs"), "// ANCHOR: here\nfn f() {}\n// ANCHOR_END: here\n").unwrap();
+        fs::write(
+            dir.join("a.rs"),
+            "// ANCHOR: here\nfn f() {}\n// ANCHOR_END: here\n",
+        )
+        .unwrap();
         assert!(check_include(&dir, "a.rs:here").is_ok());
         assert!(check_include(&dir, "a.rs:3:4").is_ok());
-        assert!(check_include(&dir, "a.rs:gone").unwrap_err().contains("no anchor `gone`"));
-        assert!(check_include(&dir, "b.rs").unwrap_err().contains("no such file"));
+        assert!(
+            check_include(&dir, "a.rs:gone")
+                .unwrap_err()
+                .contains("no anchor `gone`")
+        );
+        assert!(
+            check_include(&dir, "b.rs")
+                .unwrap_err()
+                .contains("no such file")
+        );
         fs::remove_dir_all(dir).unwrap();
     }
 

@@ -51,7 +51,9 @@ fn current(exercise_dir: &Path) -> Result<BTreeMap<String, String>> {
 fn load(course: &Course) -> Result<Record> {
     let path = course.root.join(RECORD);
     match fs::read_to_string(&path) {
-        Ok(text) => toml::from_str(&text).with_context(|| format!("{} is not valid", path.display())),
+        Ok(text) => {
+            toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))
+        }
         Err(_) => Ok(Record::new()),
     }
 }
@@ -67,7 +69,12 @@ pub fn status(course: &Course, ex: &Exercise) -> Result<TestsStatus> {
         .filter(|(file, hash)| actual.get(*file) != Some(*hash))
         .map(|(file, _)| file.clone())
         .collect();
-    changed.extend(actual.keys().filter(|f| !expected.contains_key(*f)).cloned());
+    changed.extend(
+        actual
+            .keys()
+            .filter(|f| !expected.contains_key(*f))
+            .cloned(),
+    );
     Ok(if changed.is_empty() {
         TestsStatus::Canonical
     } else {
@@ -79,7 +86,9 @@ pub fn status(course: &Course, ex: &Exercise) -> Result<TestsStatus> {
 /// canonical test files from git, dropping any test file the learner added.
 pub fn restore(course: &Course, ex: &Exercise, target: &Path) -> Result<()> {
     let record = load(course)?;
-    let expected = record.get(&ex.id).context("exercise has no recorded tests")?;
+    let expected = record
+        .get(&ex.id)
+        .context("exercise has no recorded tests")?;
     let tests = target.join("tests");
     for file in rust_files(&tests)? {
         fs::remove_file(file)?;
@@ -113,7 +122,10 @@ pub fn bless(course: &Course) -> Result<()> {
     }
     let text = format!("{HEADER}{}", toml::to_string(&record)?);
     fs::write(course.root.join(RECORD), text)?;
-    println!("recorded the tests of {} exercise(s) in {RECORD}", record.len());
+    println!(
+        "recorded the tests of {} exercise(s) in {RECORD}",
+        record.len()
+    );
     Ok(())
 }
 
@@ -137,6 +149,9 @@ mod tests {
     #[test]
     fn blob_hash_matches_git() {
         // `printf 'hello\n' | git hash-object --stdin`
-        assert_eq!(blob_hash(b"hello\n"), "ce013625030ba8dba906f756967f9e9ca394464a");
+        assert_eq!(
+            blob_hash(b"hello\n"),
+            "ce013625030ba8dba906f756967f9e9ca394464a"
+        );
     }
 }

@@ -17,10 +17,22 @@ pub fn run(course: &Course, only: &[String]) -> Result<bool> {
         }
     }
     let mut ok = true;
-    for lesson in lessons.iter().filter(|l| only.is_empty() || only.contains(&l.name)) {
-        let out_dir = course.root.join("book/src").join(&lesson.name).join("output");
+    for lesson in lessons
+        .iter()
+        .filter(|l| only.is_empty() || only.contains(&l.name))
+    {
+        let out_dir = course
+            .root
+            .join("book/src")
+            .join(&lesson.name)
+            .join("output");
         for (capture, args) in &lesson.captures {
-            eprintln!("capturing {}/{capture}: cargo run --release -p {} -- {}", lesson.name, lesson.name, args.join(" "));
+            eprintln!(
+                "capturing {}/{capture}: cargo run --release -p {} -- {}",
+                lesson.name,
+                lesson.name,
+                args.join(" ")
+            );
             let out = cargo(&course.root, &course.target_dir())
                 .args(["run", "--release", "--quiet", "-p", &lesson.name, "--"])
                 .args(args)
@@ -35,7 +47,10 @@ pub fn run(course: &Course, only: &[String]) -> Result<bool> {
             fs::create_dir_all(&out_dir)?;
             let path = out_dir.join(format!("{capture}.txt"));
             fs::write(&path, strip_ansi(&String::from_utf8_lossy(&out.stdout)))?;
-            eprintln!("  wrote {}", path.strip_prefix(&course.root).unwrap_or(&path).display());
+            eprintln!(
+                "  wrote {}",
+                path.strip_prefix(&course.root).unwrap_or(&path).display()
+            );
         }
     }
     Ok(ok)

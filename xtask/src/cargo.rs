@@ -43,7 +43,8 @@ struct Diagnostic {
 /// that scratch copies reuse the compiled dependencies.
 pub fn cargo(workspace: &Path, target_dir: &Path) -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.current_dir(workspace).env("CARGO_TARGET_DIR", target_dir);
+    cmd.current_dir(workspace)
+        .env("CARGO_TARGET_DIR", target_dir);
     cmd
 }
 
@@ -101,6 +102,9 @@ pub fn build_tests(
     for b in built.values_mut() {
         b.executables.sort();
         b.executables.dedup();
+        // The lib is compiled for each test target: the same error comes once per target.
+        let mut seen = std::collections::BTreeSet::new();
+        b.errors.retain(|e| seen.insert(e.clone()));
     }
     Ok(built)
 }

@@ -23,7 +23,10 @@ pub fn run(course: &Course) -> Result<bool> {
             false
         });
         let secs = t.elapsed().as_secs_f64();
-        println!("=== ci: {name}: {} in {secs:.1}s", if ok { "ok" } else { "FAILED" });
+        println!(
+            "=== ci: {name}: {} in {secs:.1}s",
+            if ok { "ok" } else { "FAILED" }
+        );
         steps.push((name, ok, secs));
     };
 
@@ -40,15 +43,18 @@ pub fn run(course: &Course) -> Result<bool> {
             "warnings",
         ]))
     });
-    step("tests (cargo test, exercise starters excluded)", &mut || {
-        let mut cmd = cargo(&course.root, &target);
-        cmd.args(["test", "--workspace"]);
-        // Starters fail by design; `check solutions` tests them properly.
-        for ex in &exercises {
-            cmd.args(["--exclude", &ex.id]);
-        }
-        run_visible(&mut cmd)
-    });
+    step(
+        "tests (cargo test, exercise starters excluded)",
+        &mut || {
+            let mut cmd = cargo(&course.root, &target);
+            cmd.args(["test", "--workspace"]);
+            // Starters fail by design; `check solutions` tests them properly.
+            for ex in &exercises {
+                cmd.args(["--exclude", &ex.id]);
+            }
+            run_visible(&mut cmd)
+        },
+    );
     step("canonical exercise tests recorded", &mut || {
         let stale = canonical::out_of_date(course)?;
         for s in &stale {
@@ -69,9 +75,15 @@ pub fn run(course: &Course) -> Result<bool> {
         })
     });
 
-    println!("\n=== ci summary ({:.0}s in all)", started.elapsed().as_secs_f64());
+    println!(
+        "\n=== ci summary ({:.0}s in all)",
+        started.elapsed().as_secs_f64()
+    );
     for (name, ok, secs) in &steps {
-        println!("  {:<6} {name:<48} {secs:>6.1}s", if *ok { "ok" } else { "FAILED" });
+        println!(
+            "  {:<6} {name:<48} {secs:>6.1}s",
+            if *ok { "ok" } else { "FAILED" }
+        );
     }
     let failed = steps.iter().filter(|s| !s.1).count();
     println!("ci: {} passed, {failed} failed", steps.len() - failed);

@@ -38,8 +38,12 @@ pub struct Exercise {
 }
 
 impl Course {
-    /// Finds the workspace root from xtask's own manifest directory.
+    /// Finds the workspace root from xtask's own manifest directory, or from
+    /// `COURSE_ROOT` (the grader's own tests point it at a made-up course).
     pub fn locate() -> Result<Course> {
+        if let Some(root) = std::env::var_os("COURSE_ROOT") {
+            return Ok(Course { root: root.into() });
+        }
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
         let root = manifest
             .parent()

@@ -41,6 +41,10 @@ pub fn check_exercises(
         }
     }
 
+    for (id, note) in &notes {
+        println!("note ({id}): {note}");
+    }
+
     // Edited tests: grade a scratch copy of the learner's tree with the
     // canonical tests put back; the learner's own files are never touched.
     let workspace = if edited.is_empty() {

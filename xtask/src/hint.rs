@@ -15,7 +15,10 @@ pub fn show(course: &Course, name: &str, all: bool) -> Result<()> {
     let ex = course.select(&[name.to_owned()])?.remove(0);
     let hints = &ex.meta.hints;
     if hints.is_empty() {
-        bail!("`{}` has no hints; its tests' messages are the best guide", ex.id);
+        bail!(
+            "`{}` has no hints; its tests' messages are the best guide",
+            ex.id
+        );
     }
     let path = course.state_dir().join(SHOWN);
     let mut shown: BTreeMap<String, usize> = fs::read_to_string(&path)
@@ -23,7 +26,11 @@ pub fn show(course: &Course, name: &str, all: bool) -> Result<()> {
         .and_then(|t| toml::from_str(&t).ok())
         .unwrap_or_default();
     let seen = shown.get(&ex.id).copied().unwrap_or(0);
-    let upto = if all { hints.len() } else { (seen + 1).min(hints.len()) };
+    let upto = if all {
+        hints.len()
+    } else {
+        (seen + 1).min(hints.len())
+    };
     println!("{}: {}", ex.id, ex.meta.title);
     for (i, hint) in hints.iter().enumerate().take(upto) {
         println!("\nhint {} of {}:\n  {hint}", i + 1, hints.len());

@@ -20,7 +20,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", about = "Concurrency Mastery course tooling", version)]
+#[command(
+    name = "cargo xtask",
+    about = "Concurrency Mastery course tooling",
+    version
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -98,7 +98,10 @@ mod tests {
     #[test]
     fn reads_own_parent() {
         let me = std::process::id();
-        let child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+        let child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
         assert_eq!(parent_of(child.id()), Some(me));
         assert!(children_of(me).contains(&child.id()));
         kill_group_or_pid(child);

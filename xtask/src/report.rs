@@ -92,7 +92,10 @@ pub fn build_failure(result: &ExerciseResult) {
         print_indented(error.trim_end(), 6);
     }
     if result.build_errors.len() > 3 {
-        println!("      ... and {} more error(s)", result.build_errors.len() - 3);
+        println!(
+            "      ... and {} more error(s)",
+            result.build_errors.len() - 3
+        );
     }
     for run in &result.tests {
         test_line(run);
@@ -138,10 +141,7 @@ pub fn summary(results: &[ExerciseResult]) -> bool {
         && let Some(next) = results.iter().find(|r| !r.all_passed())
     {
         println!();
-        println!(
-            "Next: `{}`. Stuck? `cargo xtask hint {}`",
-            next.id, next.id
-        );
+        println!("Next: `{}`. Stuck? `cargo xtask hint {}`", next.id, next.id);
     }
     println!();
     println!("{passed} passed, {failed} failed");

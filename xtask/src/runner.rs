@@ -145,11 +145,13 @@ pub fn run_test(exe: &Path, name: &str, dir: &Path, limit: Duration) -> Result<T
     let strays = reaper::kill_adopted();
     if strays > 0 {
         cleanup.push(format!(
-            "killed {strays} process(es) the test left running (detached from its group)"
+            "killed {strays} process(es) that the test started and left running"
         ));
     }
     for seg in reaper::remove_new_shm(&shm_before) {
-        cleanup.push(format!("removed shared-memory segment /dev/shm/{seg} the test left behind"));
+        cleanup.push(format!(
+            "removed shared-memory segment /dev/shm/{seg} the test left behind"
+        ));
     }
 
     // The pipes close once every process holding them is gone; don't wait forever
@@ -183,7 +185,10 @@ fn judge(status: std::process::ExitStatus, stdout: &Captured, stderr: &Captured)
         last.into_iter().rev().collect::<Vec<_>>().join("\n")
     });
     if let Some(signal) = status.signal() {
-        message = format!("the test process was killed by {}\n{message}", signal_name(signal));
+        message = format!(
+            "the test process was killed by {}\n{message}",
+            signal_name(signal)
+        );
     } else if status.success() {
         message = format!("the test process exited early without finishing the test\n{message}");
     }
@@ -201,7 +206,8 @@ fn failure_message(stderr: &str) -> Option<String> {
     let mut lines = Vec::new();
     let mut inside = false;
     for line in stderr.lines() {
-        if line.contains("' panicked at ") {
+        // `thread 'name' panicked at file:line:col:` (newer Rust adds ` (tid)`).
+        if line.starts_with("thread '") && line.contains(" panicked at ") {
             inside = true;
             if let Some(at) = line.split("panicked at ").nth(1) {
                 lines.push(format!("panicked at {}", at.trim_end_matches(':')));
@@ -238,7 +244,7 @@ mod tests {
 
     #[test]
     fn extracts_panic_message() {
-        let stderr = "\nthread 'adds' panicked at src/lib.rs:7:5:\nnot yet implemented\nnote: run with `RUST_BACKTRACE=1`\n";
+        let stderr = "\nthread 'adds' (1234) panicked at src/lib.rs:7:5:\nnot yet implemented\nnote: run with `RUST_BACKTRACE=1`\n";
         assert_eq!(
             failure_message(stderr).unwrap(),
             "panicked at src/lib.rs:7:5\nnot yet implemented"

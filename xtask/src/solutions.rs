@@ -24,7 +24,10 @@ pub fn check_solutions(course: &Course) -> Result<bool> {
     for ex in &exercises {
         let solution = course.solution_dir(ex).join("src");
         if solution.is_dir() {
-            scratch::copy(&solution, &dir.join("exercises").join(&ex.dir_name).join("src"))?;
+            scratch::copy(
+                &solution,
+                &dir.join("exercises").join(&ex.dir_name).join("src"),
+            )?;
         } else {
             missing.push(ex.id.clone());
         }
@@ -47,14 +50,20 @@ pub fn check_solutions(course: &Course) -> Result<bool> {
     let mut bad = 0;
     for ex in &exercises {
         let problems = if missing.contains(&ex.id) {
-            vec![format!("no reference solution in solutions/{}/src", ex.dir_name)]
+            vec![format!(
+                "no reference solution in solutions/{}/src",
+                ex.dir_name
+            )]
         } else {
             problems(&solved[&ex.id], &started[&ex.id])
         };
         if problems.is_empty() {
             good += 1;
             let n = solved[&ex.id].tests.len();
-            println!("  ok    {:<28} solution passes {n}/{n}, starter fails {n}/{n}", ex.id);
+            println!(
+                "  ok    {:<28} solution passes {n}/{n}, starter fails {n}/{n}",
+                ex.id
+            );
         } else {
             bad += 1;
             println!("  FAIL  {}", ex.id);
@@ -79,7 +88,10 @@ fn by_id(results: Vec<ExerciseResult>) -> BTreeMap<String, ExerciseResult> {
 fn problems(solved: &ExerciseResult, started: &ExerciseResult) -> Vec<String> {
     let mut problems = Vec::new();
     if !solved.build_errors.is_empty() {
-        problems.push(format!("the solution does not compile:\n{}", solved.build_errors.join("\n")));
+        problems.push(format!(
+            "the solution does not compile:\n{}",
+            solved.build_errors.join("\n")
+        ));
     }
     if !started.build_errors.is_empty() {
         problems.push(format!(
