@@ -19,13 +19,15 @@ pub struct Built {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(tag = "reason", rename_all = "kebab-case")]
+#[serde(tag = "reason")]
 enum Message {
-    CompilerArtifact {
+    #[serde(rename = "compiler-artifact")]
+    Artifact {
         manifest_path: PathBuf,
         executable: Option<PathBuf>,
     },
-    CompilerMessage {
+    #[serde(rename = "compiler-message")]
+    Diagnostic {
         manifest_path: PathBuf,
         message: Diagnostic,
     },
@@ -79,7 +81,7 @@ pub fn build_tests(
             continue;
         };
         match message {
-            Message::CompilerArtifact {
+            Message::Artifact {
                 manifest_path,
                 executable: Some(exe),
             } => {
@@ -87,7 +89,7 @@ pub fn build_tests(
                     b.executables.push(exe);
                 }
             }
-            Message::CompilerMessage {
+            Message::Diagnostic {
                 manifest_path,
                 message,
             } if message.level == "error" => {
