@@ -13,7 +13,7 @@ where
     S: Into<comfy_table::Cell>,
 {
     let mut t = Table::new();
-    t.load_preset(ASCII_MARKDOWN).set_header(headers);
+    t.load_style(ASCII_MARKDOWN).set_header(headers);
     t
 }
 
