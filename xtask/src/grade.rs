@@ -52,7 +52,7 @@ pub fn check_exercises(
     } else {
         let dir = scratch::create(course, "graded")?;
         for ex in &edited {
-            canonical::restore(course, ex, &dir.join("exercises").join(&ex.dir_name))?;
+            canonical::restore_tests(course, ex, &dir.join("exercises").join(&ex.dir_name))?;
         }
         dir
     };
@@ -68,6 +68,37 @@ pub fn check_exercises(
         report::write_json(path, &results)?;
     }
     Ok(report::summary(&results))
+}
+
+/// `--watch`: grade, then again after every saved change to the exercises'
+/// sources, until interrupted.
+pub fn watch(course: &Course, names: &[String], run: impl Fn() -> Result<bool>) -> Result<bool> {
+    let dirs: Vec<_> = course
+        .select(names)?
+        .iter()
+        .map(|ex| course.exercise_dir(ex).join("src"))
+        .collect();
+    loop {
+        let seen = latest_change(&dirs);
+        if let Err(err) = run() {
+            println!("error: {err:#}");
+        }
+        println!(
+            "
+watching for changes (Ctrl-C to stop)..."
+        );
+        while latest_change(&dirs) == seen {
+            std::thread::sleep(Duration::from_millis(400));
+        }
+    }
+}
+
+/// The newest modification time of any file in `dirs`.
+fn latest_change(dirs: &[std::path::PathBuf]) -> Option<std::time::SystemTime> {
+    dirs.iter()
+        .flat_map(|d| rust_files(d).unwrap_or_default())
+        .filter_map(|f| f.metadata().and_then(|m| m.modified()).ok())
+        .max()
 }
 
 /// Builds `exercises` inside `workspace` and runs all their tests, printing

@@ -6,11 +6,13 @@ mod canonical;
 mod capture;
 mod cargo;
 mod ci;
+mod class;
 mod course;
 mod grade;
 mod hint;
 mod reaper;
 mod report;
+mod reset;
 mod runner;
 mod scratch;
 mod solutions;
@@ -45,8 +47,18 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
-    /// List the exercises, lesson by lesson.
+    /// List the exercises, lesson by lesson, with your progress.
     List,
+    /// Start an exercise again from its starter (your code is backed up first).
+    Reset {
+        /// Exercise id, e.g. `run-together`.
+        exercise: String,
+    },
+    /// Instructors: summarise learners' JSON reports (files or folders).
+    Class {
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<std::path::PathBuf>,
+    },
     /// Build the book into book/build; a missing include or anchor is an error.
     Book {
         /// Open the built book in a browser.
@@ -82,6 +94,9 @@ enum CheckWhat {
         /// Also write the results as JSON to this file.
         #[arg(long, value_name = "FILE")]
         json: Option<std::path::PathBuf>,
+        /// Grade again every time you save a change (Ctrl-C to stop).
+        #[arg(long)]
+        watch: bool,
     },
     /// In a scratch copy: every solution passes, every test fails on its starter.
     Solutions,
@@ -108,11 +123,21 @@ fn run(command: Command) -> anyhow::Result<bool> {
                 names,
                 timeout,
                 json,
-            } => grade::check_exercises(&course, &names, timeout, json.as_deref()),
+                watch,
+            } => {
+                let run = || grade::check_exercises(&course, &names, timeout, json.as_deref());
+                if watch {
+                    grade::watch(&course, &names, run)
+                } else {
+                    run()
+                }
+            }
             CheckWhat::Solutions => solutions::check_solutions(&course),
         },
         Command::Hint { exercise, all } => hint::show(&course, &exercise, all).map(|()| true),
         Command::List => hint::list(&course).map(|()| true),
+        Command::Reset { exercise } => reset::reset(&course, &exercise).map(|()| true),
+        Command::Class { reports } => class::summary(&reports).map(|()| true),
         Command::Book { open, serve, port } => book::run(&course, open, serve.then_some(port)),
         Command::Capture { crates } => capture::run(&course, &crates),
         Command::Bless => canonical::bless(&course).map(|()| true),

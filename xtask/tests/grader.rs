@@ -221,7 +221,7 @@ fn git(root: &Path, args: &[&str]) -> bool {
 }
 
 #[test]
-fn edited_tests_are_noticed_and_the_canonical_ones_are_used() {
+fn edited_tests_are_noticed_and_reset_keeps_a_backup() {
     let root = make_course("edited");
     fs::remove_dir_all(root.join("exercises/01-broken")).unwrap();
     if !git(&root, &["init", "-q"]) {
@@ -251,5 +251,22 @@ fn edited_tests_are_noticed_and_the_canonical_ones_are_used() {
     );
     // The learner's copy is left as they wrote it.
     assert_eq!(fs::read_to_string(&tests).unwrap(), edited);
+
+    // `reset` puts the starter back, after saving the learner's code.
+    let lib = root.join("exercises/01-misbehave/src/lib.rs");
+    let starter = fs::read_to_string(&lib).unwrap();
+    fs::write(&lib, "pub fn answer() -> u32 { 41 }\n").unwrap();
+    let (ok, report) = xtask(&root, &["reset", "misbehave"]);
+    assert!(ok, "{report}");
+    assert_eq!(fs::read_to_string(&lib).unwrap(), starter);
+    let backups: Vec<_> = fs::read_dir(root.join(".course/backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("lib.rs"))
+        .collect();
+    assert_eq!(backups.len(), 1);
+    assert_eq!(
+        fs::read_to_string(&backups[0]).unwrap(),
+        "pub fn answer() -> u32 { 41 }\n"
+    );
     let _ = fs::remove_dir_all(&root);
 }
