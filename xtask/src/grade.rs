@@ -12,7 +12,7 @@ use crate::course::{Course, Exercise, rust_files};
 use crate::reaper;
 use crate::report::{self, ExerciseResult};
 use crate::runner::{self, Outcome, TestRun};
-use crate::scratch;
+use crate::scratch::{self, Workspace};
 
 /// Grades the named exercises (all when none are named) in the learner's tree.
 pub fn check_exercises(
@@ -48,16 +48,16 @@ pub fn check_exercises(
     // Edited tests: grade a scratch copy of the learner's tree with the
     // canonical tests put back; the learner's own files are never touched.
     let workspace = if edited.is_empty() {
-        course.root.clone()
+        Workspace::of_course(course)
     } else {
-        let dir = scratch::create(course, "graded")?;
+        let scratch = scratch::create(course, "graded")?;
         for ex in &edited {
-            canonical::restore_tests(course, ex, &dir.join("exercises").join(&ex.dir_name))?;
+            canonical::restore_tests(course, ex, &scratch.exercise_dir(&ex.dir_name))?;
         }
-        dir
+        scratch
     };
 
-    let mut results = grade(course, &workspace, &exercises, timeout, true)?;
+    let mut results = grade(&workspace, &exercises, timeout, true)?;
     for (id, note) in notes {
         if let Some(r) = results.iter_mut().find(|r| r.id == id) {
             r.notes.insert(0, note);
@@ -104,8 +104,7 @@ fn latest_change(dirs: &[std::path::PathBuf]) -> Option<std::time::SystemTime> {
 /// Builds `exercises` inside `workspace` and runs all their tests, printing
 /// each result as it comes.
 pub fn grade(
-    course: &Course,
-    workspace: &Path,
+    workspace: &Workspace,
     exercises: &[Exercise],
     timeout: Option<u64>,
     live: bool,
@@ -114,19 +113,16 @@ pub fn grade(
     let packages: Vec<(&str, std::path::PathBuf)> = exercises
         .iter()
         .map(|ex| {
-            let manifest = workspace
-                .join("exercises")
-                .join(&ex.dir_name)
-                .join("Cargo.toml");
+            let manifest = workspace.exercise_dir(&ex.dir_name).join("Cargo.toml");
             (ex.id.as_str(), manifest)
         })
         .collect();
     eprintln!("building {} exercise(s)...", exercises.len());
-    let mut built = cargo::build_tests(workspace, &course.target_dir(), &packages)?;
+    let mut built = cargo::build_tests(&workspace.root, &workspace.target, &packages)?;
 
     let mut results = Vec::new();
     for (ex, (_, manifest)) in exercises.iter().zip(&packages) {
-        let dir = manifest.parent().unwrap_or(workspace);
+        let dir = manifest.parent().unwrap_or(&workspace.root);
         let build = built.remove(manifest).unwrap_or_default();
         let mut result = ExerciseResult::new(ex);
         if live {

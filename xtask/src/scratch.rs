@@ -1,7 +1,11 @@
 //! Scratch workspaces: a copy of the course's sources under `target/xtask/`,
 //! where the grader can swap in solutions or canonical tests without ever
-//! touching the learner's files. It builds into the course's own target dir,
-//! so compiled dependencies are shared and only the changed crates rebuild.
+//! touching the learner's files.
+//!
+//! A scratch copy builds into a target dir of its own, kept between runs. It
+//! must not share the course's: cargo names a workspace member's artifacts by
+//! its package, not its path, so a copy's build would overwrite the learner's
+//! and look up to date to cargo, and the learner's next edit would go untested.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,9 +25,32 @@ const PARTS: &[&str] = &[
     "xtask",
 ];
 
-/// Creates (afresh) `target/xtask/<name>` as a copy of the workspace.
-pub fn create(course: &Course, name: &str) -> Result<PathBuf> {
-    let dir = course.target_dir().join("xtask").join(name);
+/// A workspace to build and grade: its root and the target dir it builds into.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub target: PathBuf,
+}
+
+impl Workspace {
+    /// The learner's own tree.
+    pub fn of_course(course: &Course) -> Workspace {
+        Workspace {
+            root: course.root.clone(),
+            target: course.target_dir(),
+        }
+    }
+
+    pub fn exercise_dir(&self, dir_name: &str) -> PathBuf {
+        self.root.join("exercises").join(dir_name)
+    }
+}
+
+/// Creates (afresh) `target/xtask/<name>` as a copy of the workspace, which
+/// builds into `target/xtask/<name>-target`.
+pub fn create(course: &Course, name: &str) -> Result<Workspace> {
+    let base = course.target_dir().join("xtask");
+    let dir = base.join(name);
     if dir.exists() {
         fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
     }
@@ -34,7 +61,10 @@ pub fn create(course: &Course, name: &str) -> Result<PathBuf> {
             copy(&from, &dir.join(part))?;
         }
     }
-    Ok(dir)
+    Ok(Workspace {
+        root: dir,
+        target: base.join(format!("{name}-target")),
+    })
 }
 
 /// Copies a file or a folder tree, skipping build output.

@@ -17,33 +17,30 @@ pub fn check_solutions(course: &Course) -> Result<bool> {
     if exercises.is_empty() {
         bail!("no exercises found under exercises/");
     }
-    let dir = scratch::create(course, "solutions")?;
+    let scratch = scratch::create(course, "solutions")?;
 
     // Round 1: every solution copied over its starter.
     let mut missing = Vec::new();
     for ex in &exercises {
         let solution = course.solution_dir(ex).join("src");
         if solution.is_dir() {
-            scratch::copy(
-                &solution,
-                &dir.join("exercises").join(&ex.dir_name).join("src"),
-            )?;
+            scratch::copy(&solution, &scratch.exercise_dir(&ex.dir_name).join("src"))?;
         } else {
             missing.push(ex.id.clone());
         }
     }
     eprintln!("checking the reference solutions...");
-    let solved = by_id(grade::grade(course, &dir, &exercises, None, false)?);
+    let solved = by_id(grade::grade(&scratch, &exercises, None, false)?);
 
     // Round 2: the starters as they are in the course.
     for ex in &exercises {
         let starter = course.exercise_dir(ex).join("src");
-        let target = dir.join("exercises").join(&ex.dir_name).join("src");
+        let target = scratch.exercise_dir(&ex.dir_name).join("src");
         std::fs::remove_dir_all(&target)?;
         scratch::copy(&starter, &target)?;
     }
     eprintln!("checking the starters...");
-    let started = by_id(grade::grade(course, &dir, &exercises, None, false)?);
+    let started = by_id(grade::grade(&scratch, &exercises, None, false)?);
 
     println!();
     let mut good = 0;

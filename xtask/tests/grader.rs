@@ -270,3 +270,60 @@ fn edited_tests_are_noticed_and_reset_keeps_a_backup() {
     );
     let _ = fs::remove_dir_all(&root);
 }
+
+/// A one-exercise course: a `todo!()` starter, its solution, one test.
+fn make_small_course(name: &str) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&root);
+    write(
+        &root.join("Cargo.toml"),
+        "[workspace]\nresolver = \"3\"\nmembers = [\"exercises/*\"]\n",
+    );
+    let ex = root.join("exercises/01-add");
+    write(
+        &ex.join("Cargo.toml"),
+        "[package]\nname = \"add\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    );
+    write(
+        &ex.join("exercise.toml"),
+        "title = \"Add\"\nlesson = \"lesson-00\"\nminutes = 1\n",
+    );
+    write(
+        &ex.join("src/lib.rs"),
+        "pub fn add(a: u32, b: u32) -> u32 { let _ = (a, b); todo!() }\n",
+    );
+    write(
+        &ex.join("tests/check.rs"),
+        "#[test]\nfn adds() { assert_eq!(add::add(2, 3), 5); }\n",
+    );
+    write(
+        &root.join("solutions/01-add/src/lib.rs"),
+        "pub fn add(a: u32, b: u32) -> u32 { a + b }\n",
+    );
+    root
+}
+
+#[test]
+fn solutions_check_proves_both_sides_and_never_leaks_into_the_learners_build() {
+    let root = make_small_course("solutions");
+    let (ok, report) = xtask(&root, &["check", "solutions"]);
+    assert!(ok, "{report}");
+    assert!(report.contains("solutions: 1 passed, 0 failed"), "{report}");
+
+    // The scratch copy built the solution; the learner's tree still holds the
+    // starter, and grading it must build and run the starter, not the solution.
+    let (ok, report) = xtask(&root, &["check", "exercises"]);
+    assert!(!ok, "the starter was graded as solved:\n{report}");
+    assert!(report.contains("not yet implemented"), "{report}");
+
+    // A test that passes on the starter is caught.
+    let lib = root.join("exercises/01-add/src/lib.rs");
+    fs::write(&lib, "pub fn add(a: u32, b: u32) -> u32 { a + b }\n").unwrap();
+    let (ok, report) = xtask(&root, &["check", "solutions"]);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("passes on the untouched starter"),
+        "{report}"
+    );
+    let _ = fs::remove_dir_all(&root);
+}

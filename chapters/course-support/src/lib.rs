@@ -1,10 +1,14 @@
 //! Helpers shared by every lesson crate, so that each lesson's code is about
-//! its own idea: the CPU-bound workload, timing, and printing result tables.
+//! its own idea: the CPU-bound workload, timing, printing result tables, and
+//! child processes that never outlive their parent.
 
+pub mod child;
+pub mod in_flight;
 pub mod primes;
 pub mod report;
 pub mod timing;
 
+pub use in_flight::{Entered, InFlight};
 pub use primes::{count_primes, is_prime};
 pub use report::{Table, ratio, table};
 pub use timing::{Timed, cores, time};

@@ -1,0 +1,17 @@
+//! Lesson 01: what Python's GIL does to threads, measured with a simulated
+//! interpreter lock, and why Rust threads need none.
+//!
+//! - [`interpreter_lock`]: a fair lock with a switch interval, and release around I/O;
+//! - [`workload`]: CPU-bound and I/O-bound tasks run sequentially, as threads
+//!   under the lock, and as free threads;
+//! - [`timeline`]: who ran when, recorded and drawn as text;
+//! - [`convoy`]: how a CPU-bound thread delays an I/O-bound one;
+//! - [`pillars`]: threads vs processes vs async;
+//! - [`no_gil`]: Send and Sync, and threads that share data without a lock.
+
+pub mod convoy;
+pub mod interpreter_lock;
+pub mod no_gil;
+pub mod pillars;
+pub mod timeline;
+pub mod workload;

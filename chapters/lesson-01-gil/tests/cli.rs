@@ -1,0 +1,120 @@
+//! The command line: subcommands run, bad flags get clear errors.
+
+use std::process::{Command, Output};
+
+fn lesson(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lesson-01-gil"))
+        .args(args)
+        .output()
+        .expect("the lesson binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn pillars_prints_the_three_models() {
+    let o = lesson(&["pillars"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for model in ["| threads", "| processes", "| async"] {
+        assert!(text.contains(model), "missing {model}:\n{text}");
+    }
+}
+
+#[test]
+fn unknown_workload_is_rejected_with_the_choices() {
+    let o = lesson(&["gil", "--workload", "gpu"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("invalid value 'gpu'") && err.contains("cpu") && err.contains("io"),
+        "{err}"
+    );
+}
+
+#[test]
+fn zero_workers_and_bad_intervals_are_rejected() {
+    for args in [
+        &["gil", "--workers", "0"][..],
+        &["gil", "--switch-ms", "0"],
+        &["gil", "--switch-ms", "fast"],
+        &["timeline", "--width", "3"],
+        &["no-such-demo"],
+    ] {
+        let o = lesson(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?} was accepted");
+        assert!(stderr(&o).contains("error:"), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn gil_prints_a_table_with_identical_results() {
+    let o = lesson(&[
+        "gil",
+        "--workload",
+        "cpu",
+        "--tasks",
+        "4",
+        "--numbers",
+        "5000",
+        "--workers",
+        "2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for row in [
+        "| sequential",
+        "| threads + interpreter lock",
+        "| free threads",
+    ] {
+        assert!(text.contains(row), "missing {row}:\n{text}");
+    }
+    assert!(text.contains("identical"), "{text}");
+}
+
+#[test]
+fn timeline_draws_t_and_p_lanes() {
+    let o = lesson(&[
+        "timeline",
+        "--numbers",
+        "5000",
+        "--width",
+        "30",
+        "--workers",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for lane in [" T1 ", " T3 ", " P1 ", " P3 "] {
+        let line = text.lines().find(|l| l.starts_with(lane));
+        let line = line.unwrap_or_else(|| panic!("no lane {lane}:\n{text}"));
+        assert_eq!(line.chars().count(), 4 + 30, "{line:?}");
+    }
+    assert!(!text.contains(" T4 "), "3 workers draw 3 lanes:\n{text}");
+}
+
+#[test]
+fn concepts_convoy_and_no_gil_run() {
+    for (args, expect) in [
+        (&["concepts"][..], "Concurrency vs parallelism"),
+        (
+            &["convoy", "--calls", "5", "--io-us", "100"],
+            "next to a CPU-bound thread",
+        ),
+        (&["no-gil", "--numbers", "10000"], "python3.13t"),
+    ] {
+        let o = lesson(args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert!(
+            stdout(&o).contains(expect),
+            "{args:?} printed:\n{}",
+            stdout(&o)
+        );
+    }
+}
