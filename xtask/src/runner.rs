@@ -224,6 +224,9 @@ fn failure_message(stderr: &str) -> Option<String> {
             }
         }
     }
+    if lines.iter().any(|l| l.starts_with("not yet implemented")) {
+        lines.push("(a todo!() is still in place: that is where your code goes)".to_owned());
+    }
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
@@ -247,7 +250,8 @@ mod tests {
         let stderr = "\nthread 'adds' (1234) panicked at src/lib.rs:7:5:\nnot yet implemented\nnote: run with `RUST_BACKTRACE=1`\n";
         assert_eq!(
             failure_message(stderr).unwrap(),
-            "panicked at src/lib.rs:7:5\nnot yet implemented"
+            "panicked at src/lib.rs:7:5\nnot yet implemented\n\
+             (a todo!() is still in place: that is where your code goes)"
         );
     }
 
