@@ -146,9 +146,20 @@ fn open_in_browser(index: &Path) {
 
 /// A small static file server for the built book, on loopback only.
 fn serve_dir(root: &Path, port: u16) -> Result<()> {
-    let server = tiny_http::Server::http(("127.0.0.1", port))
-        .map_err(|e| anyhow!("cannot listen on 127.0.0.1:{port}: {e} (try --port)"))?;
+    let server = listen(port)?;
     println!("serving the book at http://127.0.0.1:{port}/  (Ctrl-C to stop)");
+    serve(&server, root);
+    Ok(())
+}
+
+/// Listens on 127.0.0.1:`port` (0 picks a free port).
+pub fn listen(port: u16) -> Result<tiny_http::Server> {
+    tiny_http::Server::http(("127.0.0.1", port))
+        .map_err(|e| anyhow!("cannot listen on 127.0.0.1:{port}: {e} (try --port)"))
+}
+
+/// Answers requests with files under `root` until the server is unblocked.
+pub fn serve(server: &tiny_http::Server, root: &Path) {
     for request in server.incoming_requests() {
         let url = request
             .url()
@@ -165,7 +176,6 @@ fn serve_dir(root: &Path, port: u16) -> Result<()> {
         };
         let _ = request.respond(response);
     }
-    Ok(())
 }
 
 fn not_found() -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {

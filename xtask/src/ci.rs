@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use crate::cargo::{cargo, run_visible};
 use crate::course::Course;
-use crate::{book, canonical, solutions};
+use crate::{book, browser, canonical, solutions};
 
 pub fn run(course: &Course) -> Result<bool> {
     let target = course.target_dir();
@@ -73,6 +73,9 @@ pub fn run(course: &Course) -> Result<bool> {
             println!("built {}", out.display());
             true
         })
+    });
+    step("book in a browser (headless Chromium)", &mut || {
+        browser::run(&course.root.join("book/build"))
     });
 
     println!(

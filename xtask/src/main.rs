@@ -2,6 +2,7 @@
 //! the exercise grader, the book build, output capture and CI, all in Rust.
 
 mod book;
+mod browser;
 mod canonical;
 mod capture;
 mod cargo;
@@ -70,6 +71,9 @@ enum Command {
         /// Port for --serve.
         #[arg(long, default_value_t = 3000, requires = "serve")]
         port: u16,
+        /// Also open every page in headless Chromium and click through the flowchart.
+        #[arg(long, conflicts_with_all = ["open", "serve"])]
+        browser_test: bool,
     },
     /// Re-run the lesson commands whose outputs the book shows.
     Capture {
@@ -138,7 +142,18 @@ fn run(command: Command) -> anyhow::Result<bool> {
         Command::List => hint::list(&course).map(|()| true),
         Command::Reset { exercise } => reset::reset(&course, &exercise).map(|()| true),
         Command::Class { reports } => class::summary(&reports).map(|()| true),
-        Command::Book { open, serve, port } => book::run(&course, open, serve.then_some(port)),
+        Command::Book {
+            open,
+            serve,
+            port,
+            browser_test,
+        } => {
+            if browser_test {
+                browser::run(&book::build(&course)?)
+            } else {
+                book::run(&course, open, serve.then_some(port))
+            }
+        }
         Command::Capture { crates } => capture::run(&course, &crates),
         Command::Bless => canonical::bless(&course).map(|()| true),
         Command::Ci => ci::run(&course),

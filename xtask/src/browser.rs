@@ -1,0 +1,293 @@
+//! The built book in a real browser: headless Chromium, driven through
+//! chromedriver (the W3C WebDriver protocol: JSON over HTTP). Every page is
+//! opened and checked for unresolved includes, broken images and links to
+//! pages that don't exist; then the decision flowchart is clicked through to
+//! a recommendation.
+//!
+//! Chromium is not a cargo package: when it is missing the test says how to
+//! get it and is skipped (CI installs it in `.ci/run`).
+
+use std::fs;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use base64::prelude::{BASE64_STANDARD, Engine};
+use serde_json::{Value, json};
+
+use crate::book;
+
+const BROWSERS: &[&str] = &["chromium", "chromium-browser", "google-chrome"];
+const FLOWCHART: &str = "lab/flowchart.html";
+
+/// Runs the browser test on `book/build`; `Ok(true)` also when skipped.
+pub fn run(build: &Path) -> Result<bool> {
+    let (Some(browser), Some(driver)) = (find(BROWSERS), find(&["chromedriver"])) else {
+        println!(
+            "skipped: the browser test needs Chromium and chromedriver \
+             (Debian/Ubuntu: apt-get install chromium chromium-driver)"
+        );
+        return Ok(true);
+    };
+    let server = Arc::new(book::listen(0)?);
+    let port = server
+        .server_addr()
+        .to_ip()
+        .context("server has no IP address")?
+        .port();
+    let serving = {
+        let (server, root) = (Arc::clone(&server), build.to_path_buf());
+        std::thread::spawn(move || book::serve(&server, &root))
+    };
+    let result = Driver::start(&driver, &browser).and_then(|driver| {
+        let base = format!("http://127.0.0.1:{port}");
+        check_pages(&driver, build, &base).and_then(|mut ok| {
+            ok &= check_flowchart(&driver, build, &base)?;
+            Ok(ok)
+        })
+    });
+    server.unblock();
+    let _ = serving.join();
+    result
+}
+
+fn find(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    names.iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// A chromedriver process and one browser session; both end on drop.
+struct Driver {
+    process: Child,
+    url: String,
+    profile: PathBuf,
+}
+
+impl Driver {
+    fn start(driver: &Path, browser: &Path) -> Result<Driver> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let process = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("could not start {}", driver.display()))?;
+        let profile = std::env::temp_dir().join(format!("xtask-chromium-{}", std::process::id()));
+        let mut this = Driver {
+            process,
+            url: format!("http://127.0.0.1:{port}"),
+            profile,
+        };
+        this.wait_ready()?;
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": browser,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--window-size=1280,900",
+                    format!("--user-data-dir={}", this.profile.display()),
+                ]
+            }
+        }}});
+        let session = this.post("/session", &capabilities)?;
+        let id = session["sessionId"]
+            .as_str()
+            .context("chromedriver gave no session id")?;
+        this.url = format!("{}/session/{id}", this.url);
+        Ok(this)
+    }
+
+    fn wait_ready(&self) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(mut r) = ureq::get(format!("{}/status", self.url)).call()
+                && r.body_mut()
+                    .read_json::<Value>()
+                    .is_ok_and(|v| v["value"]["ready"] == true)
+            {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        bail!("chromedriver did not become ready within 20 s")
+    }
+
+    fn post(&self, path: &str, body: &Value) -> Result<Value> {
+        let mut response = ureq::post(format!("{}{path}", self.url))
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .send_json(body)
+            .with_context(|| format!("WebDriver {path}"))?;
+        let value: Value = response.body_mut().read_json()?;
+        if response.status().is_success() {
+            Ok(value["value"].clone())
+        } else {
+            Err(anyhow!("WebDriver {path}: {}", value["value"]["message"]))
+        }
+    }
+
+    fn open(&self, url: &str) -> Result<()> {
+        self.post("/url", &json!({ "url": url })).map(drop)
+    }
+
+    fn script(&self, script: &str) -> Result<Value> {
+        self.post("/execute/sync", &json!({ "script": script, "args": [] }))
+    }
+
+    fn click(&self, css: &str) -> Result<()> {
+        let found = self.post("/element", &json!({"using": "css selector", "value": css}))?;
+        let id = found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .with_context(|| format!("no element {css}"))?
+            .to_owned();
+        self.post(&format!("/element/{id}/click"), &json!({}))
+            .map(drop)
+    }
+
+    fn screenshot(&self, path: &Path) -> Result<()> {
+        let response = ureq::get(format!("{}/screenshot", self.url)).call();
+        let png: Value = response?.body_mut().read_json()?;
+        let data = png["value"].as_str().context("no screenshot")?;
+        fs::write(path, BASE64_STANDARD.decode(data)?)?;
+        Ok(())
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = ureq::delete(&self.url).call();
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+        let _ = fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// What one page reports about itself, from inside the browser.
+const PAGE_REPORT: &str = r#"
+    const imgs = Array.from(document.images);
+    return {
+        title: document.title,
+        unresolved: document.body.innerText.includes("{{#"),
+        brokenImages: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
+        links: Array.from(document.querySelectorAll("a[href]")).map(a => a.href),
+    };
+"#;
+
+fn check_pages(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
+    let pages = html_pages(build, build)?;
+    let mut problems = Vec::new();
+    for page in &pages {
+        driver.open(&format!("{base}/{page}"))?;
+        let report = driver.script(PAGE_REPORT)?;
+        if report["unresolved"] == true {
+            problems.push(format!("{page}: an include was not resolved"));
+        }
+        for img in report["brokenImages"].as_array().into_iter().flatten() {
+            problems.push(format!("{page}: image does not load: {img}"));
+        }
+        for link in report["links"].as_array().into_iter().flatten() {
+            let Some(target) = link.as_str().and_then(|l| l.strip_prefix(base)) else {
+                continue; // external links are not followed: the book works offline
+            };
+            let path = target.split(['#', '?']).next().unwrap_or("");
+            if book_file(build, path).is_none() {
+                problems.push(format!("{page}: broken link to {target}"));
+            }
+        }
+    }
+    println!("opened {} pages in headless Chromium", pages.len());
+    for p in &problems {
+        println!("  {p}");
+    }
+    Ok(problems.is_empty())
+}
+
+/// The file a URL path of the book serves, if any.
+fn book_file(build: &Path, path: &str) -> Option<PathBuf> {
+    let file = build.join(path.trim_start_matches('/'));
+    let file = if file.is_dir() {
+        file.join("index.html")
+    } else {
+        file
+    };
+    file.is_file().then_some(file)
+}
+
+fn check_flowchart(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
+    if !build.join(FLOWCHART).is_file() {
+        println!("no flowchart page ({FLOWCHART}) in this book: nothing to click");
+        return Ok(true);
+    }
+    driver.open(&format!("{base}/{FLOWCHART}"))?;
+    let path = driver
+        .script("return document.getElementById('decision-flowchart').dataset.testPath || '';")?;
+    let answers: Vec<String> = path
+        .as_str()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if answers.is_empty() {
+        println!("the flowchart has no data-test-path to follow");
+        return Ok(false);
+    }
+    for answer in &answers {
+        driver.click(&format!(
+            ".fc-question[data-active=\"true\"] .fc-answer[data-answer=\"{answer}\"]"
+        ))?;
+    }
+    let outcome = driver.script(
+        "const r = document.getElementById('fc-recommendation');
+         return { text: r.innerText.trim(), model: r.dataset.model || '' };",
+    )?;
+    let shot = build.join("../../target/xtask/flowchart.png");
+    if let Some(dir) = shot.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let _ = driver.screenshot(&shot);
+    let text = outcome["text"].as_str().unwrap_or_default();
+    let model = outcome["model"].as_str().unwrap_or_default();
+    println!(
+        "flowchart: clicked {} -> recommends `{model}`: {}",
+        answers.join(" -> "),
+        text.lines().next().unwrap_or_default()
+    );
+    // And back to the start.
+    driver.click("#fc-restart")?;
+    let reset =
+        driver.script("return document.getElementById('fc-recommendation').innerText.trim();")?;
+    let restarted = reset.as_str().is_some_and(str::is_empty);
+    if !restarted {
+        println!("the restart button did not clear the recommendation");
+    }
+    Ok(!text.is_empty() && !model.is_empty() && restarted)
+}
+
+/// The book's HTML pages, as URL paths relative to `build`.
+fn html_pages(build: &Path, dir: &Path) -> Result<Vec<String>> {
+    let mut pages = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            pages.extend(html_pages(build, &path)?);
+        } else if path.extension().is_some_and(|e| e == "html") {
+            let relative = path.strip_prefix(build).unwrap_or(&path);
+            pages.push(relative.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    pages.sort();
+    Ok(pages)
+}
