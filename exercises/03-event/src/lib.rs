@@ -1,0 +1,81 @@
+//! # Exercise: `threading.Event`
+//!
+//! Python's `Event` is a flag that threads can wait for:
+//!
+//! ```python
+//! ready = threading.Event()
+//! # worker threads:               # main thread:
+//! ready.wait()                    load_config()
+//! serve()                         ready.set()     # wakes every waiter
+//! ```
+//!
+//! `set()` raises the flag and wakes every thread waiting for it; `clear()`
+//! lowers it again; `wait()` returns at once if the flag is up, and otherwise
+//! sleeps until someone sets it; `wait(timeout)` gives up after `timeout` and
+//! returns `False`.
+//!
+//! Rust's standard library has no Event. Build one from a `Mutex<bool>` (the
+//! flag) and a `Condvar` (where waiters sleep).
+//!
+//! What the tests check:
+//! - `wait` blocks until another thread calls `set`, then returns;
+//! - one `set` wakes all of 16 waiting threads (no wake-up is lost);
+//! - `wait` after `set` returns at once; `clear` makes `wait` block again;
+//! - `wait_timeout` returns `false` after (not before) the timeout when
+//!   nobody sets the flag, and `true` as soon as somebody does;
+//! - a waiting thread sleeps: it uses (almost) no CPU while it waits.
+//!
+//! Run the tests with `cargo xtask check exercises event`, ask for a hint
+//! with `cargo xtask hint event`.
+
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+/// A flag threads can wait for, like `threading.Event`.
+#[derive(Debug, Default)]
+pub struct Event {
+    /// Is the flag up?
+    flag: Mutex<bool>,
+    /// Threads waiting for the flag sleep here.
+    changed: Condvar,
+}
+
+impl Event {
+    /// A new event, with the flag down.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Raises the flag and wakes every thread waiting for it.
+    pub fn set(&self) {
+        todo!()
+    }
+
+    /// Lowers the flag: later `wait` calls block until the next `set`.
+    pub fn clear(&self) {
+        todo!()
+    }
+
+    /// Is the flag up?
+    pub fn is_set(&self) -> bool {
+        todo!()
+    }
+
+    /// Returns once the flag is up: at once if it already is, otherwise
+    /// when another thread calls `set`. Sleeps while it waits.
+    ///
+    /// ```no_run
+    /// let ready = event::Event::new();
+    /// ready.set();
+    /// ready.wait(); // returns at once: the flag is up
+    /// ```
+    pub fn wait(&self) {
+        todo!("sleep on the Condvar while the flag is down")
+    }
+
+    /// Like `Event.wait(timeout)`: `true` once the flag is up, `false` if
+    /// `timeout` passed first.
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        todo!()
+    }
+}
