@@ -1,0 +1,250 @@
+//! Canonical tests for `spawn-workers`: real processes, all at once, every
+//! ending reported, a hanging worker killed, and nobody left behind.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use spawn_workers::{Outcome, Report, run_workers};
+
+const WORKER: &str = env!("CARGO_BIN_EXE_worker");
+
+/// Runs `run_workers` on another thread, so a hang fails the test with a
+/// message instead of stalling until the grader's time limit.
+fn run(jobs: Vec<Vec<String>>, timeout: Duration) -> std::io::Result<Vec<Report>> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(run_workers(Path::new(WORKER), &jobs, timeout));
+    });
+    match rx.recv_timeout(timeout + Duration::from_secs(10)) {
+        Ok(result) => result,
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!(
+            "run_workers did not return within 10 s after its timeout: a worker that \
+             hangs must be killed at the deadline, and nothing may wait on it forever \
+             (not wait(), not reading its stdout before it has exited)"
+        ),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            panic!("run_workers panicked (see its message above)")
+        }
+    }
+}
+
+/// Tags this test's workers, and on drop kills and reaps any of them that
+/// the code under test left running, so a failing test leaves nothing behind.
+struct Tagged {
+    tag: String,
+}
+
+impl Tagged {
+    fn new() -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        Tagged {
+            tag: format!(
+                "spawn-workers-test-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            ),
+        }
+    }
+
+    fn job(&self, args: &[&str]) -> Vec<String> {
+        let mut job: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        job.push("--tag".into());
+        job.push(self.tag.clone());
+        job
+    }
+
+    /// Our children whose command line carries our tag.
+    fn running(&self) -> Vec<i32> {
+        let me = std::process::id().to_string();
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|pid| {
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                let ppid = stat
+                    .rsplit(')')
+                    .next()
+                    .and_then(|r| r.split_whitespace().nth(1));
+                let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                ppid == Some(me.as_str()) && String::from_utf8_lossy(&cmd).contains(&self.tag)
+            })
+            .collect()
+    }
+}
+
+impl Drop for Tagged {
+    fn drop(&mut self) {
+        for pid in self.running() {
+            // SAFETY: kill and waitpid on our own child; errors are ignored.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, std::ptr::null_mut(), 0);
+            }
+        }
+    }
+}
+
+/// Is `pid` still a process (running, or a zombie nobody waited for)?
+fn exists(pid: u32) -> bool {
+    // SAFETY: signal 0 only checks for existence.
+    unsafe { libc::kill(pid as i32, 0) == 0 }
+}
+
+fn assert_none_left(reports: &[Report]) {
+    for r in reports {
+        assert!(
+            !exists(r.pid),
+            "worker {} still exists after run_workers returned: every worker must be \
+             waited for (a killed worker too: kill() alone leaves a zombie)",
+            r.pid
+        );
+    }
+}
+
+/// `pid=12 parent=10` from a worker's stdout.
+fn hello(stdout: &str) -> Option<(u32, u32)> {
+    let line = stdout.lines().next()?;
+    let mut words = line.split_whitespace();
+    let pid = words.next()?.strip_prefix("pid=")?.parse().ok()?;
+    let parent = words.next()?.strip_prefix("parent=")?.parse().ok()?;
+    Some((pid, parent))
+}
+
+#[test]
+fn each_worker_is_its_own_process_with_us_as_parent() {
+    let t = Tagged::new();
+    let jobs = (1..=4)
+        .map(|n| t.job(&["square", &n.to_string()]))
+        .collect();
+    let reports = run(jobs, Duration::from_secs(10)).expect("run_workers failed");
+    assert_eq!(reports.len(), 4, "one report per job");
+    let me = std::process::id();
+    let mut pids = HashSet::new();
+    for (i, r) in reports.iter().enumerate() {
+        let n = i as u64 + 1;
+        let (pid, parent) = hello(&r.stdout).unwrap_or_else(|| {
+            panic!(
+                "report {i} has stdout {:?}: capture everything the worker prints",
+                r.stdout
+            )
+        });
+        assert_eq!(
+            pid, r.pid,
+            "report {i}: the pid must be the worker's own (Child::id())"
+        );
+        assert_eq!(
+            parent, me,
+            "report {i}: the worker's parent must be this test process"
+        );
+        assert!(
+            r.stdout.contains(&format!("result={}", n * n)),
+            "report {i} should come from job `square {n}`: reports must be in job order; got {:?}",
+            r.stdout
+        );
+        assert_eq!(r.outcome, Outcome::Exited(0), "report {i}");
+        pids.insert(r.pid);
+    }
+    assert_eq!(pids.len(), 4, "4 workers must be 4 different processes");
+    assert!(!pids.contains(&me), "a worker is never this process itself");
+    assert_none_left(&reports);
+}
+
+#[test]
+fn exit_codes_and_signals_are_reported_in_job_order() {
+    let t = Tagged::new();
+    let jobs = vec![
+        t.job(&["fail", "3"]),
+        t.job(&["square", "2"]),
+        t.job(&["abort"]),
+        t.job(&["fail", "42"]),
+    ];
+    let reports = run(jobs, Duration::from_secs(10)).expect("run_workers failed");
+    let outcomes: Vec<Outcome> = reports.iter().map(|r| r.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::Exited(3),
+            Outcome::Exited(0),
+            Outcome::Killed(6),
+            Outcome::Exited(42)
+        ],
+        "exit codes come from ExitStatus::code(); a worker killed by a signal (abort is \
+         SIGABRT, 6) has no code: use ExitStatusExt::signal()"
+    );
+    assert_none_left(&reports);
+}
+
+#[test]
+fn workers_run_at_the_same_time() {
+    let t = Tagged::new();
+    let dir: PathBuf = std::env::temp_dir().join(&t.tag);
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = dir.to_str().unwrap();
+    let jobs = (0..4).map(|_| t.job(&["meet", d, "4"])).collect();
+    let reports = run(jobs, Duration::from_secs(15));
+    let _ = std::fs::remove_dir_all(&dir);
+    let reports = reports.expect("run_workers failed");
+    for r in &reports {
+        assert_eq!(
+            r.outcome,
+            Outcome::Exited(0),
+            "worker {} waited in vain for the other 3 workers ({}): start every worker \
+             before waiting for any of them",
+            r.pid,
+            r.stdout.trim().replace('\n', ", ")
+        );
+    }
+    assert_none_left(&reports);
+}
+
+#[test]
+fn a_hanging_worker_is_killed_at_the_deadline() {
+    let t = Tagged::new();
+    let jobs = vec![
+        t.job(&["square", "5"]),
+        t.job(&["hang"]),
+        t.job(&["fail", "1"]),
+    ];
+    let reports = run(jobs, Duration::from_millis(1_500)).expect("run_workers failed");
+    let outcomes: Vec<Outcome> = reports.iter().map(|r| r.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [Outcome::Exited(0), Outcome::TimedOut, Outcome::Exited(1)],
+        "the hanging worker must be reported as TimedOut, the others as they ended"
+    );
+    assert!(
+        hello(&reports[1].stdout).is_some(),
+        "what the hanging worker printed before it was killed belongs in its report: {:?}",
+        reports[1].stdout
+    );
+    assert_none_left(&reports);
+    assert!(
+        t.running().is_empty(),
+        "a worker is still running after run_workers returned"
+    );
+}
+
+#[test]
+fn a_worker_that_cannot_start_is_an_error() {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let jobs = vec![vec!["square".to_string(), "1".to_string()]];
+        let _ = tx.send(run_workers(
+            Path::new("/no/such/worker"),
+            &jobs,
+            Duration::from_secs(5),
+        ));
+    });
+    let result = rx
+        .recv_timeout(Duration::from_secs(15))
+        .expect("run_workers panicked or hung on a worker that does not exist");
+    assert!(
+        result.is_err(),
+        "starting /no/such/worker must fail with an error, got {result:?}"
+    );
+}
