@@ -174,7 +174,11 @@ pub fn serve(server: &tiny_http::Server, root: &Path) {
             },
             None => not_found(),
         };
-        let _ = request.respond(response);
+        // Answer on a thread of its own: the browser loads a page's files over
+        // several connections at once, and one slow answer must not hold up the rest.
+        std::thread::spawn(move || {
+            let _ = request.respond(response);
+        });
     }
 }
 

@@ -11,14 +11,11 @@ use std::fs;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use base64::prelude::{BASE64_STANDARD, Engine};
 use serde_json::{Value, json};
-
-use crate::book;
 
 const BROWSERS: &[&str] = &["chromium", "chromium-browser", "google-chrome"];
 const FLOWCHART: &str = "lab/flowchart.html";
@@ -32,26 +29,17 @@ pub fn run(build: &Path) -> Result<bool> {
         );
         return Ok(true);
     };
-    let server = Arc::new(book::listen(0)?);
-    let port = server
-        .server_addr()
-        .to_ip()
-        .context("server has no IP address")?
-        .port();
-    let serving = {
-        let (server, root) = (Arc::clone(&server), build.to_path_buf());
-        std::thread::spawn(move || book::serve(&server, &root))
-    };
-    let result = Driver::start(&driver, &browser).and_then(|driver| {
-        let base = format!("http://127.0.0.1:{port}");
-        check_pages(&driver, build, &base).and_then(|mut ok| {
-            ok &= check_flowchart(&driver, build, &base)?;
-            Ok(ok)
-        })
-    });
-    server.unblock();
-    let _ = serving.join();
-    result
+    // The pages are opened straight from disk (file://): that is how a
+    // reader opens the book offline, and it needs no server.
+    let build = build
+        .canonicalize()
+        .with_context(|| format!("no built book at {}", build.display()))?;
+    let base = format!("file://{}", build.display());
+    let driver = Driver::start(&driver, &browser)?;
+    driver.warm_up();
+    let pages_ok = check_pages(&driver, &build, &base)?;
+    let flowchart_ok = check_flowchart(&driver, &build, &base)?;
+    Ok(pages_ok && flowchart_ok)
 }
 
 fn find(names: &[&str]) -> Option<PathBuf> {
@@ -103,6 +91,11 @@ impl Driver {
             .as_str()
             .context("chromedriver gave no session id")?;
         this.url = format!("{}/session/{id}", this.url);
+        // Fail in seconds, not chromedriver's default five minutes.
+        this.post(
+            "/timeouts",
+            &json!({"pageLoad": 30_000, "script": 10_000, "implicit": 0}),
+        )?;
         Ok(this)
     }
 
@@ -138,6 +131,12 @@ impl Driver {
 
     fn open(&self, url: &str) -> Result<()> {
         self.post("/url", &json!({ "url": url })).map(drop)
+    }
+
+    /// Opens a blank page first, so that a slow start of the browser's first
+    /// renderer counts against no page of the book.
+    fn warm_up(&self) {
+        let _ = self.open("about:blank");
     }
 
     fn script(&self, script: &str) -> Result<Value> {
@@ -189,7 +188,9 @@ fn check_pages(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
     let pages = html_pages(build, build)?;
     let mut problems = Vec::new();
     for page in &pages {
-        driver.open(&format!("{base}/{page}"))?;
+        driver
+            .open(&format!("{base}/{page}"))
+            .with_context(|| format!("opening {page}"))?;
         let report = driver.script(PAGE_REPORT)?;
         if report["unresolved"] == true {
             problems.push(format!("{page}: an include was not resolved"));
@@ -230,7 +231,9 @@ fn check_flowchart(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
         println!("no flowchart page ({FLOWCHART}) in this book: nothing to click");
         return Ok(true);
     }
-    driver.open(&format!("{base}/{FLOWCHART}"))?;
+    driver
+        .open(&format!("{base}/{FLOWCHART}"))
+        .with_context(|| format!("opening {FLOWCHART}"))?;
     let path = driver
         .script("return document.getElementById('decision-flowchart').dataset.testPath || '';")?;
     let answers: Vec<String> = path
@@ -283,7 +286,11 @@ fn html_pages(build: &Path, dir: &Path) -> Result<Vec<String>> {
         let path = entry?.path();
         if path.is_dir() {
             pages.extend(html_pages(build, &path)?);
-        } else if path.extension().is_some_and(|e| e == "html") {
+        } else if path.extension().is_some_and(|e| e == "html")
+            // mdBook's print page opens the print dialog on load, which stalls a
+            // headless renderer; it only repeats the other pages' content.
+            && path.file_name().is_some_and(|n| n != "print.html")
+        {
             let relative = path.strip_prefix(build).unwrap_or(&path);
             pages.push(relative.to_string_lossy().replace('\\', "/"));
         }
