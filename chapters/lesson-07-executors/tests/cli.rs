@@ -1,0 +1,140 @@
+//! The command line: demos run with small settings and print what the book
+//! says they print; bad flags are usage errors, never panics.
+
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lesson-07-executors"))
+        .args(args)
+        .output()
+        .expect("the lesson binary runs")
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn seed_submit_map_and_as_completed() {
+    let text = stdout_of(&["seed"]);
+    assert!(text.contains(", 1)"), "{text}");
+    let text = stdout_of(&["submit", "--task-ms", "60", "--timeout-ms", "5"]);
+    assert!(text.contains("Err(TimedOut)"), "{text}");
+    assert!(text.contains("Ok(\"the value\")"), "{text}");
+    let text = stdout_of(&["map", "--items", "4", "--step-ms", "2"]);
+    assert!(text.contains("Input order kept: yes."), "{text}");
+    let text = stdout_of(&["as-completed", "--sleeps-ms", "80,0"]);
+    let first = text.find("| #1").expect("task #1 listed");
+    let last = text.find("| #0").expect("task #0 listed");
+    assert!(first < last, "the quick task comes first:\n{text}");
+}
+
+#[test]
+fn cancel_shutdown_and_wait() {
+    let text = stdout_of(&["cancel", "--queued", "4"]);
+    assert!(text.contains("Tasks that ran: 2 (expected 2)"), "{text}");
+    let text = stdout_of(&["shutdown", "--queued", "3", "--running-ms", "30"]);
+    assert!(text.contains("| wait=false"), "{text}");
+    assert!(text.contains("3 (it says 3)"), "{text}");
+    let text = stdout_of(&["wait"]);
+    assert!(text.contains("FirstException"), "{text}");
+}
+
+#[test]
+fn robust_reports_every_kind_of_outcome() {
+    let text = stdout_of(&["robust", "--timeout-ms", "200", "--slow-ms", "400"]);
+    for kind in [
+        "| ok",
+        "| Failed",
+        "| Panicked",
+        "| TimedOut",
+        "attempt to divide by zero",
+    ] {
+        assert!(text.contains(kind), "missing {kind}:\n{text}");
+    }
+    assert!(text.contains("5 succeeded, 3 failed"), "{text}");
+}
+
+#[test]
+fn processes_demo_leaves_nothing_behind() {
+    let text = stdout_of(&["processes", "--workers", "2"]);
+    assert!(text.contains("killed by SIGABRT"), "{text}");
+    assert!(text.contains("exit code 3"), "{text}");
+    assert!(text.contains("Err(TimedOut)"), "{text}");
+    assert!(text.contains("none left behind"), "{text}");
+}
+
+#[test]
+fn overhead_and_cpu_run() {
+    let text = stdout_of(&[
+        "overhead",
+        "--workers",
+        "2",
+        "--tasks",
+        "200",
+        "--process-tasks",
+        "20",
+    ]);
+    assert!(text.contains("process pool, one at a time"), "{text}");
+    let text = stdout_of(&["cpu", "--limit", "20000", "--tasks", "4", "--workers", "2"]);
+    assert_eq!(
+        text.matches("| 2262 ").count(),
+        3,
+        "same count three ways:\n{text}"
+    );
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    for args in [
+        &["map", "--workers", "0"][..],
+        &["cancel", "--queued", "lots"],
+        &["as-completed", "--sleeps-ms", "10,x"],
+        &["cpu", "--limit", "0"],
+        &["no-such-demo"],
+        &["child", "no-such-role"],
+    ] {
+        let out = run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?} should be a usage error"
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("error:"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_worker_fed_garbage_fails_cleanly() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lesson-07-executors"))
+        .args(["child", "worker"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"id\":1,\"task\":\"echo\",\"args\":4}\nnot json\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("{\"id\":1,\"reply\":{\"Ok\":4}}"), "{text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("malformed request") && !err.contains("panicked"),
+        "{err}"
+    );
+}

@@ -1,0 +1,245 @@
+//! Canonical tests for `mini-executor`: right results, a bound on workers
+//! that holds under stress, workers that really run together, panics
+//! contained, and shutdown (or drop) that runs everything queued.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use mini_executor::Executor;
+
+/// How long a test waits for something correct code does at once. Not a
+/// speed limit: it only turns a hang into a failure with a message.
+const PATIENCE: Duration = Duration::from_secs(8);
+
+/// Runs `f` on another thread and fails if it has not returned in time.
+fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    let runner = thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(PATIENCE) {
+        Ok(value) => value,
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what}: no answer after {PATIENCE:?}; is something waiting for ever?")
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => match runner.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => unreachable!(),
+        },
+    }
+}
+
+#[test]
+fn results_are_correct() {
+    within("100 tasks", || {
+        let executor = Executor::new(4);
+        let handles: Vec<_> = (0..100_u64)
+            .map(|i| {
+                executor.submit(move || {
+                    thread::yield_now();
+                    i * i
+                })
+            })
+            .collect();
+        for (i, h) in handles.into_iter().enumerate() {
+            let i = i as u64;
+            assert_eq!(h.result(), Ok(i * i), "task {i} should return {}", i * i);
+        }
+        executor.shutdown();
+    });
+}
+
+#[test]
+fn submit_returns_before_the_task_runs() {
+    within("submit does not wait", || {
+        let executor = Executor::new(1);
+        let (open, gate) = mpsc::channel::<()>();
+        let first = executor.submit(move || gate.recv_timeout(PATIENCE).is_ok());
+        // The only worker is blocked on the gate: submit must still return.
+        let second = executor.submit(|| "second");
+        open.send(()).unwrap();
+        assert_eq!(first.result(), Ok(true));
+        assert_eq!(second.result(), Ok("second"));
+    });
+}
+
+#[test]
+fn result_waits_for_its_task() {
+    within("result waits", || {
+        let executor = Executor::new(1);
+        let (open, gate) = mpsc::channel::<()>();
+        let finished = Arc::new(AtomicUsize::new(0));
+        let f = Arc::clone(&finished);
+        let handle = executor.submit(move || {
+            let _ = gate.recv_timeout(PATIENCE);
+            f.store(1, SeqCst);
+            7
+        });
+        let waiter = thread::spawn(move || handle.result());
+        thread::sleep(Duration::from_millis(50));
+        assert!(
+            !waiter.is_finished(),
+            "result() returned before its task had finished"
+        );
+        open.send(()).unwrap();
+        assert_eq!(waiter.join().unwrap(), Ok(7));
+        assert_eq!(finished.load(SeqCst), 1);
+    });
+}
+
+#[test]
+fn workers_really_run_at_the_same_time() {
+    within("parallel", || {
+        let workers = 4;
+        let executor = Executor::new(workers);
+        let arrived = Arc::new(AtomicUsize::new(0));
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let arrived = Arc::clone(&arrived);
+                executor.submit(move || {
+                    // Opens only when all `workers` tasks are running at once.
+                    arrived.fetch_add(1, SeqCst);
+                    let deadline = Instant::now() + Duration::from_secs(3);
+                    while arrived.load(SeqCst) < workers && Instant::now() < deadline {
+                        thread::yield_now();
+                    }
+                    arrived.load(SeqCst)
+                })
+            })
+            .collect();
+        for h in handles {
+            let seen = h.result().expect("no task panics here");
+            assert!(
+                seen >= workers,
+                "only {seen} of {workers} tasks ran at the same time: start all the \
+                 workers in new(), and don't hold the queue's lock while a task runs"
+            );
+        }
+    });
+}
+
+#[test]
+fn never_more_than_workers_tasks_or_threads() {
+    within("bound under stress", || {
+        for workers in [1, 3] {
+            let executor = Executor::new(workers);
+            let now = Arc::new(AtomicUsize::new(0));
+            let peak = Arc::new(AtomicUsize::new(0));
+            let threads = Arc::new(Mutex::new(HashSet::new()));
+            let handles: Vec<_> = (0..300)
+                .map(|i| {
+                    let (now, peak, threads) =
+                        (Arc::clone(&now), Arc::clone(&peak), Arc::clone(&threads));
+                    executor.submit(move || {
+                        threads.lock().unwrap().insert(thread::current().id());
+                        let inside = now.fetch_add(1, SeqCst) + 1;
+                        peak.fetch_max(inside, SeqCst);
+                        if i % 7 == 0 {
+                            thread::sleep(Duration::from_micros(300));
+                        } else {
+                            thread::yield_now();
+                        }
+                        now.fetch_sub(1, SeqCst);
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.result().expect("no task panics here");
+            }
+            let peak = peak.load(SeqCst);
+            assert!(
+                peak <= workers,
+                "{peak} tasks ran at once on an executor of {workers} workers"
+            );
+            let used = threads.lock().unwrap().len();
+            assert!(
+                used <= workers,
+                "300 tasks ran on {used} threads, but the executor has {workers}: the \
+                 workers must be started once and reused, not a thread per task"
+            );
+            executor.shutdown();
+        }
+    });
+}
+
+#[test]
+fn panics_are_contained_and_the_pool_keeps_working() {
+    within("panics", || {
+        let executor = Executor::new(1);
+        let bad = executor.submit(|| -> u32 { panic!("task {} exploded", 3) });
+        let good = executor.submit(|| 5_u32);
+        assert_eq!(
+            bad.result(),
+            Err("task 3 exploded".to_owned()),
+            "a panicking task's result is Err(its panic message)"
+        );
+        assert_eq!(
+            good.result(),
+            Ok(5),
+            "the only worker must survive a panic (catch it with std::panic::catch_unwind)"
+        );
+        let static_msg = executor.submit(|| -> u32 { panic!("plain message") });
+        assert_eq!(static_msg.result(), Err("plain message".to_owned()));
+        for i in 0..10_u32 {
+            assert_eq!(executor.submit(move || i + 1).result(), Ok(i + 1));
+        }
+        executor.shutdown();
+    });
+}
+
+#[test]
+fn shutdown_runs_everything_queued() {
+    within("shutdown drains", || {
+        let executor = Executor::new(1);
+        let ran = Arc::new(AtomicUsize::new(0));
+        for _ in 0..50 {
+            let ran = Arc::clone(&ran);
+            // Handles dropped at once: the tasks must run anyway.
+            let _ = executor.submit(move || {
+                thread::sleep(Duration::from_micros(500));
+                ran.fetch_add(1, SeqCst);
+            });
+        }
+        executor.shutdown();
+        assert_eq!(
+            ran.load(SeqCst),
+            50,
+            "shutdown returned before every queued task had run"
+        );
+    });
+}
+
+#[test]
+fn dropping_the_executor_runs_everything_queued() {
+    within("drop drains", || {
+        let ran = Arc::new(AtomicUsize::new(0));
+        {
+            let executor = Executor::new(2);
+            for _ in 0..30 {
+                let ran = Arc::clone(&ran);
+                let _ = executor.submit(move || {
+                    thread::sleep(Duration::from_micros(500));
+                    ran.fetch_add(1, SeqCst);
+                });
+            }
+        } // like leaving Python's `with` block
+        assert_eq!(
+            ran.load(SeqCst),
+            30,
+            "dropping the executor must wait for every queued task (impl Drop)"
+        );
+    });
+}
+
+#[test]
+fn an_idle_executor_shuts_down() {
+    within("idle shutdown", || {
+        Executor::new(3).shutdown();
+        {
+            let _idle = Executor::new(2); // dropped at the end of this block
+        }
+    });
+}
