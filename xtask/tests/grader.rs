@@ -53,6 +53,10 @@ pub fn flood() {{ loop {{ println!("{{}}", "spam ".repeat(40)); }} }}
 pub fn leave_child() {{
     Command::new("sh").args(["-c", "sleep 1000; true", "{marker}"]).spawn().unwrap();
 }}
+pub fn leave_segment() {{
+    // What shm_open without shm_unlink leaves behind.
+    std::fs::write("/dev/shm/{marker}", b"leaked").unwrap();
+}}
 pub fn leave_detached_child() {{
     Command::new("setsid").args(["sh", "-c", "sleep 1000; true", "{marker}"]).spawn().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(200));
@@ -80,6 +84,8 @@ fn exits_early() { std::process::exit(0); }
 fn leaves_child() { leave_child(); }
 #[test]
 fn leaves_detached_child() { leave_detached_child(); }
+#[test]
+fn leaves_segment() { leave_segment(); }
 "#,
     );
     let broken = root.join("exercises/01-broken");
@@ -192,9 +198,23 @@ fn grader_reports_every_kind_of_failure_and_leaves_nothing_behind() {
     assert!(report.contains("mismatched types"), "{report}");
     assert!(line("uses_f").contains("NOT RUN"), "{report}");
 
-    // passes, leaves_child, leaves_detached_child pass; 5 + 1 (broken) fail.
     assert!(
-        report.trim_end().ends_with("3 passed, 6 failed"),
+        line("leaves_segment").trim_start().starts_with("ok"),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!(
+            "removed shared-memory segment /dev/shm/{}",
+            marker()
+        )),
+        "{report}"
+    );
+    assert!(!Path::new("/dev/shm").join(marker()).exists());
+
+    // 4 pass (passes, leaves_child, leaves_detached_child, leaves_segment);
+    // 5 fail, and the broken exercise counts 1.
+    assert!(
+        report.trim_end().ends_with("4 passed, 6 failed"),
         "{report}"
     );
 
