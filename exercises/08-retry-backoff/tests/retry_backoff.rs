@@ -1,0 +1,257 @@
+//! Canonical tests for `retry-backoff`, against a local server that fails
+//! the first requests of every path and records when each one arrived.
+
+use std::time::Duration;
+
+use lesson_08_async_fetch::server::{ServerConfig, TestServer, closed_port_url};
+use retry_backoff::{Backoff, FetchError, Outcome, client, get_with_retry};
+
+const PATIENCE: Duration = Duration::from_secs(8);
+const TIMEOUT: Duration = Duration::from_secs(2);
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+fn policy(max_attempts: u32, base_ms: u64) -> Backoff {
+    Backoff {
+        max_attempts,
+        base: ms(base_ms),
+        max_delay: ms(1_000),
+    }
+}
+
+async fn within(what: &str, f: impl Future<Output = Outcome>) -> Outcome {
+    match tokio::time::timeout(PATIENCE, f).await {
+        Ok(outcome) => outcome,
+        Err(_) => panic!(
+            "{what} was still running after {PATIENCE:?}: does every attempt have a timeout, and does the loop end?"
+        ),
+    }
+}
+
+#[test]
+fn ceilings_double_up_to_the_cap() {
+    let b = Backoff {
+        max_attempts: 10,
+        base: ms(50),
+        max_delay: ms(500),
+    };
+    let got: Vec<Duration> = (1..=6).map(|r| b.ceiling(r)).collect();
+    assert_eq!(got, [ms(50), ms(100), ms(200), ms(400), ms(500), ms(500)]);
+    assert_eq!(
+        b.ceiling(200),
+        ms(500),
+        "a huge retry number is capped, not an overflow"
+    );
+}
+
+#[test]
+fn delays_use_equal_jitter() {
+    let b = policy(5, 100);
+    assert_eq!(b.delay(1, 0.0), ms(50), "no jitter: half the ceiling");
+    assert_eq!(
+        b.delay(2, 0.5),
+        ms(150),
+        "half of the other half: 100 + 50 ms"
+    );
+    for retry in 1..=8 {
+        for jitter in [0.0, 0.3, 0.99] {
+            let (d, c) = (b.delay(retry, jitter), b.ceiling(retry));
+            assert!(
+                d >= c / 2 && d <= c,
+                "retry {retry}, jitter {jitter}: {d:?} not within [{:?}, {c:?}]",
+                c / 2
+            );
+        }
+        if b.ceiling(retry + 1) == 2 * b.ceiling(retry) {
+            assert!(
+                b.delay(retry + 1, 0.0) >= b.delay(retry, 0.99),
+                "below the cap, waits never shrink (retry {retry})"
+            );
+        }
+    }
+}
+
+#[test]
+fn transient_errors_are_the_ones_worth_retrying() {
+    for e in [
+        FetchError::Timeout,
+        FetchError::Connect("refused".into()),
+        FetchError::Status(500),
+        FetchError::Status(503),
+        FetchError::Status(429),
+    ] {
+        assert!(e.is_transient(), "{e:?} may go away: retry it");
+    }
+    for e in [
+        FetchError::Status(404),
+        FetchError::Status(400),
+        FetchError::Other("?".into()),
+    ] {
+        assert!(!e.is_transient(), "{e:?} will not go away: do not retry it");
+    }
+}
+
+#[tokio::test]
+async fn retries_recover_transient_failures() {
+    let server = TestServer::start(ServerConfig::default().fail_first(2))
+        .await
+        .unwrap();
+    let url = server.url_for("/item/1");
+    let out = within(
+        "get_with_retry",
+        get_with_retry(&client(), &url, &policy(4, 10), TIMEOUT, &mut || 0.5),
+    )
+    .await;
+    let body = out.result.expect("the third attempt succeeds");
+    assert!(
+        body.starts_with("/item/1\n"),
+        "the body of the answer: {body:?}"
+    );
+    assert_eq!(out.attempts, 3, "two failures and one success");
+    assert_eq!(
+        server.attempts("/item/1"),
+        3,
+        "the server saw exactly three requests"
+    );
+    assert_eq!(out.delays.len(), 2, "one wait before each retry");
+}
+
+#[tokio::test]
+async fn retries_give_up_after_max_attempts_with_the_last_error() {
+    let server = TestServer::start(ServerConfig::default().fail_first(100))
+        .await
+        .unwrap();
+    let url = server.url_for("/item/2");
+    let out = within(
+        "get_with_retry",
+        get_with_retry(&client(), &url, &policy(3, 5), TIMEOUT, &mut || 0.0),
+    )
+    .await;
+    assert_eq!(
+        out.result,
+        Err(FetchError::Status(503)),
+        "the last attempt's error"
+    );
+    assert_eq!(out.attempts, 3);
+    assert_eq!(
+        server.attempts("/item/2"),
+        3,
+        "not one request more than max_attempts"
+    );
+    assert_eq!(out.delays.len(), 2, "no wait after the last attempt");
+}
+
+#[tokio::test]
+async fn a_first_success_makes_one_attempt() {
+    let server = TestServer::start(ServerConfig::default()).await.unwrap();
+    let url = server.url_for("/fine");
+    let out = within(
+        "get_with_retry",
+        get_with_retry(&client(), &url, &policy(5, 5), TIMEOUT, &mut || 0.0),
+    )
+    .await;
+    assert!(out.result.is_ok());
+    assert_eq!((out.attempts, out.delays.len()), (1, 0));
+    assert_eq!(server.attempts("/fine"), 1);
+}
+
+#[tokio::test]
+async fn errors_that_will_not_go_away_are_not_retried() {
+    let server = TestServer::start(ServerConfig::default()).await.unwrap();
+    let url = server.url_for("/status/404/gone");
+    let out = within(
+        "get_with_retry",
+        get_with_retry(&client(), &url, &policy(5, 5), TIMEOUT, &mut || 0.0),
+    )
+    .await;
+    assert_eq!(out.result, Err(FetchError::Status(404)));
+    assert_eq!(out.attempts, 1, "a 404 is final: no retry");
+    assert_eq!(server.attempts("/status/404/gone"), 1);
+}
+
+#[tokio::test]
+async fn waits_grow_and_are_really_waited() {
+    let server = TestServer::start(ServerConfig::default().fail_first(3))
+        .await
+        .unwrap();
+    let url = server.url_for("/slow");
+    let out = within(
+        "get_with_retry",
+        get_with_retry(&client(), &url, &policy(4, 40), TIMEOUT, &mut || 0.5),
+    )
+    .await;
+    assert!(out.result.is_ok());
+    assert_eq!(
+        out.delays,
+        [ms(30), ms(60), ms(120)],
+        "3/4 of 40, 80, 160 ms with jitter 0.5"
+    );
+    let arrivals = server.arrivals("/slow");
+    assert_eq!(arrivals.len(), 4);
+    for (i, wait) in out.delays.iter().enumerate() {
+        let gap = arrivals[i + 1] - arrivals[i];
+        assert!(
+            gap >= *wait,
+            "retry {} reached the server {gap:?} after attempt {}, but the wait was {wait:?}: wait before retrying",
+            i + 1,
+            i + 1
+        );
+    }
+}
+
+#[tokio::test]
+async fn jitter_is_drawn_once_per_wait() {
+    let server = TestServer::start(ServerConfig::default().fail_first(3))
+        .await
+        .unwrap();
+    let url = server.url_for("/j");
+    let mut draws = vec![0.0, 0.5, 0.99];
+    let mut next = || draws.remove(0);
+    let out = within(
+        "get_with_retry",
+        get_with_retry(&client(), &url, &policy(4, 20), TIMEOUT, &mut next),
+    )
+    .await;
+    assert!(out.result.is_ok());
+    let b = policy(4, 20);
+    assert_eq!(
+        out.delays,
+        [b.delay(1, 0.0), b.delay(2, 0.5), b.delay(3, 0.99)]
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_attempt_times_out_and_is_retried() {
+    let server = TestServer::start(ServerConfig::default()).await.unwrap();
+    let url = server.url_for("/stall/x");
+    let out = within(
+        "get_with_retry on a server that never answers",
+        get_with_retry(&client(), &url, &policy(2, 5), ms(200), &mut || 0.0),
+    )
+    .await;
+    assert_eq!(
+        out.result,
+        Err(FetchError::Timeout),
+        "an attempt that gets no answer times out"
+    );
+    assert_eq!(out.attempts, 2);
+    assert_eq!(server.attempts("/stall/x"), 2, "the timeout was retried");
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_then_reported() {
+    let url = closed_port_url().unwrap();
+    let out = within(
+        "get_with_retry to a closed port",
+        get_with_retry(&client(), &url, &policy(3, 5), TIMEOUT, &mut || 0.0),
+    )
+    .await;
+    assert!(
+        matches!(out.result, Err(FetchError::Connect(_))),
+        "{:?}",
+        out.result
+    );
+    assert_eq!(out.attempts, 3);
+}
