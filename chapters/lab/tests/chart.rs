@@ -1,0 +1,138 @@
+//! The charts are SVG files with the expected series in them.
+
+mod common;
+
+use std::time::Duration;
+
+use lab::chart::{self, Bar, LaneGroup, Line};
+use lesson_01_gil::timeline::{Activity, Slice};
+
+/// Well-formed enough: one root `<svg>` element, balanced `<text>` tags.
+fn assert_svg(text: &str) {
+    assert!(
+        text.trim_start().starts_with("<svg"),
+        "not an SVG:\n{}",
+        &text[..text.len().min(200)]
+    );
+    assert!(text.trim_end().ends_with("</svg>"), "unterminated SVG");
+    assert_eq!(text.matches("<svg").count(), 1);
+    assert_eq!(
+        text.matches("<text").count(),
+        text.matches("</text>").count()
+    );
+    assert!(!text.contains("NaN"), "a NaN coordinate");
+}
+
+#[test]
+fn bars_name_every_series() {
+    let path = common::scratch("bars").join("images/bench.svg");
+    let bars: Vec<Bar> = [
+        ("sequential", 1000.0),
+        ("threads + simulated GIL", 1010.0),
+        ("processes", 520.0),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (label, ms))| Bar {
+        label: (*label).to_owned(),
+        ms: *ms,
+        note: format!("{:.2}x", 1000.0 / ms),
+        color: i,
+    })
+    .collect();
+    chart::bars(&path, "5000 cpu tasks", &bars).unwrap();
+    let svg = std::fs::read_to_string(&path).expect("the chart was written, folders too");
+    assert_svg(&svg);
+    for name in [
+        "sequential",
+        "threads + simulated GIL",
+        "processes",
+        "5000 cpu tasks",
+        "1.92x",
+    ] {
+        assert!(svg.contains(name), "missing {name}");
+    }
+    assert!(
+        svg.matches("<rect").count() >= 4,
+        "a background and three bars"
+    );
+}
+
+#[test]
+fn lines_have_a_legend() {
+    let path = common::scratch("lines").join("history.svg");
+    let lines = vec![
+        Line {
+            label: "sequential".into(),
+            points: vec![(1.0, 1000.0), (2.0, 990.0), (3.0, 1010.0)],
+            color: 0,
+        },
+        Line {
+            label: "free threads (Rust)".into(),
+            points: vec![(1.0, 510.0), (2.0, 505.0), (3.0, 520.0)],
+            color: 2,
+        },
+    ];
+    chart::lines(&path, "history", "run", "ms", &lines).unwrap();
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert_svg(&svg);
+    assert!(svg.contains("sequential") && svg.contains("free threads (Rust)"));
+    assert!(svg.contains("<polyline"), "the lines are drawn");
+}
+
+#[test]
+fn the_timeline_draws_one_box_per_slice_and_labels_every_lane() {
+    let path = common::scratch("timeline").join("gil.svg");
+    let ms = Duration::from_millis;
+    let slice = |lane, start, end, activity| Slice {
+        lane,
+        start: ms(start),
+        end: ms(end),
+        activity,
+    };
+    let locked = [
+        slice(0, 0, 5, Activity::Running),
+        slice(1, 5, 10, Activity::Running),
+        slice(0, 10, 15, Activity::Waiting),
+    ];
+    let free = [
+        slice(0, 0, 8, Activity::Running),
+        slice(1, 0, 8, Activity::Running),
+    ];
+    let groups = [
+        LaneGroup {
+            prefix: "T",
+            title: "threads sharing one lock".into(),
+            lanes: 2,
+            slices: &locked,
+        },
+        LaneGroup {
+            prefix: "P",
+            title: "free workers".into(),
+            lanes: 2,
+            slices: &free,
+        },
+    ];
+    chart::timeline(&path, "who ran when", &groups, ms(15)).unwrap();
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert_svg(&svg);
+    for label in [
+        "T1",
+        "T2",
+        "P1",
+        "P2",
+        "threads sharing one lock",
+        "free workers",
+    ] {
+        assert!(
+            svg.contains(&format!(">\n{label}\n<")) || svg.contains(label),
+            "missing {label}"
+        );
+    }
+    // Background + five slices.
+    assert!(
+        svg.matches("<rect").count() >= 6,
+        "{}",
+        svg.matches("<rect").count()
+    );
+}

@@ -1,0 +1,123 @@
+//! The command line: every demo runs with small flags, bad flags and a bad
+//! worker input get clear errors.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn lesson(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lesson-05-pool-map"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the lesson binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn bad_flags_are_rejected() {
+    for args in [
+        &["scaling", "--workers", "0"][..],
+        &["scaling", "--chunk", "0"],
+        &["chunks", "--sizes", "0"],
+        &["chunks", "--sizes", "ten"],
+        &["order", "--items", "1"],
+        &["crash", "--workers", "1000"],
+        &["no-such-demo"],
+    ] {
+        let o = lesson(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?} was accepted");
+        assert!(stderr(&o).contains("error:"), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn each_demo_runs_with_small_flags() {
+    for (args, expect) in [
+        (&["seed", "--items", "20"][..], "in input order: yes"),
+        (
+            &["order", "--items", "4", "--slow-ms", "50", "--fast-ms", "1"],
+            "imap_unordered",
+        ),
+        (
+            &[
+                "chunks",
+                "--limit",
+                "20000",
+                "--items",
+                "40",
+                "--sizes",
+                "1,10,40",
+                "--workers",
+                "2",
+            ],
+            "identical",
+        ),
+        (
+            &[
+                "scaling",
+                "--limit",
+                "20000",
+                "--blocks",
+                "10",
+                "--workers",
+                "1,2",
+            ],
+            "identical",
+        ),
+        (
+            &["amdahl", "--count", "20000", "--workers", "1,2"],
+            "Karp-Flatt",
+        ),
+        (&["crash"], "gone"),
+        (
+            &[
+                "bench",
+                "--limit",
+                "20000",
+                "--blocks",
+                "10",
+                "--repeat",
+                "1",
+                "--workers",
+                "1,2",
+                "--no-python",
+            ],
+            "parallel efficiency >= 95%",
+        ),
+    ] {
+        let o = lesson(args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let text = stdout(&o);
+        assert!(text.contains(expect), "{args:?} printed:\n{text}");
+        assert!(!text.contains("MISMATCH"), "{args:?}:\n{text}");
+        assert!(!text.contains("STILL RUNNING"), "{args:?}:\n{text}");
+    }
+}
+
+#[test]
+fn a_worker_given_garbage_exits_with_a_clear_error() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lesson-05-pool-map"))
+        .args(["child", "worker"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"not json\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("Ready"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("malformed request"), "{}", stderr(&o));
+}
