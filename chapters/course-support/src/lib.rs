@@ -5,7 +5,9 @@
 pub mod child;
 pub mod in_flight;
 pub mod primes;
+pub mod python;
 pub mod report;
+pub mod testing;
 pub mod timing;
 
 pub use in_flight::{Entered, InFlight};

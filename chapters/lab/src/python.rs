@@ -3,9 +3,10 @@
 //! each task defined exactly as in [`crate::task`].
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use course_support::python::Python;
 
 use crate::modes::Mode;
 use crate::task::TaskSpec;
@@ -91,7 +92,7 @@ if __name__ == "__main__":
 "#;
 
 /// The line printed when there is no Python to compare with.
-pub const MISSING: &str = "python3 not found: install it to compare with Python";
+pub use course_support::python::MISSING;
 
 /// Which Python to run: `--python-bin`, else `LAB_PYTHON`, else `python3`.
 pub fn interpreter(flag: Option<&Path>) -> PathBuf {
@@ -102,20 +103,7 @@ pub fn interpreter(flag: Option<&Path>) -> PathBuf {
 
 /// `python --version`, or `None` if it can't be run.
 pub fn version(python: &Path) -> Option<String> {
-    let out = Command::new(python)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-        .ok()?;
-    out.status.success().then(|| {
-        let text = String::from_utf8_lossy(&out.stdout);
-        let text = if text.trim().is_empty() {
-            String::from_utf8_lossy(&out.stderr) // Python 2 printed it there
-        } else {
-            text
-        };
-        text.trim().trim_start_matches("Python ").to_owned()
-    })
+    Python::at(python).version()
 }
 
 /// One mode's Python result.
@@ -155,31 +143,21 @@ pub fn run(
         })
         .map(|m| m.key())
         .collect();
-    let path = std::env::temp_dir().join(format!("lab-bench-{}.py", std::process::id()));
-    std::fs::write(&path, SCRIPT).context("writing the Python script")?;
-    let out = Command::new(python)
-        .arg(&path)
-        .args([
-            tasks.to_string(),
-            workers.to_string(),
-            in_flight.to_string(),
-            spec.numbers.to_string(),
-            spec.io.as_micros().to_string(),
-            repeat.max(1).to_string(),
-            keys.join(","),
-        ])
-        .stdin(Stdio::null())
-        .output();
-    let _ = std::fs::remove_file(&path);
-    let out = out.with_context(|| format!("running {}", python.display()))?;
-    if !out.status.success() {
-        bail!(
-            "the Python script failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    parse(&String::from_utf8_lossy(&out.stdout), tasks)
+    let args = [
+        tasks.to_string(),
+        workers.to_string(),
+        in_flight.to_string(),
+        spec.numbers.to_string(),
+        spec.io.as_micros().to_string(),
+        repeat.max(1).to_string(),
+        keys.join(","),
+    ];
+    let out = Python::at(python).run_script("lab-bench", SCRIPT, args, HANG_LIMIT)?;
+    parse(&out, tasks)
 }
+
+/// Far longer than any sensible run; only a hang gets there.
+const HANG_LIMIT: Duration = Duration::from_secs(1800);
 
 fn parse(text: &str, tasks: u64) -> Result<PyBench> {
     let mut bench = PyBench {

@@ -4,25 +4,17 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+use std::time::Duration;
+
+use course_support::testing::{Cli, stderr, stdout};
 
 fn lab(args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lab"));
-    cmd.args(args)
+    let cli = Cli::new(env!("CARGO_BIN_EXE_lab"))
         .env_remove("LAB_PYTHON")
-        .env_remove("LAB_HISTORY");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("the lab binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+        .env_remove("LAB_HISTORY")
+        .limit(Duration::from_secs(180));
+    envs.iter().fold(cli, |cli, (k, v)| cli.env(k, v)).run(args)
 }
 
 fn ok(o: &Output) -> String {
@@ -318,14 +310,7 @@ fn bad_input_gets_a_clear_error() {
         &["advise", "--scenario", "image-batch", "--cpu-ms", "3"],
         &["no-such-command"],
     ] {
-        let o = lab(args, &[]);
-        assert_eq!(
-            o.status.code(),
-            Some(2),
-            "{args:?} was accepted: {}",
-            stdout(&o)
-        );
-        assert!(stderr(&o).contains("error:"), "{args:?}: {}", stderr(&o));
+        Cli::new(env!("CARGO_BIN_EXE_lab")).assert_usage_error(args);
     }
     for (args, says) in [
         (&["advise"][..], "describe the workload"),
@@ -335,12 +320,6 @@ fn bad_input_gets_a_clear_error() {
         ),
         (&["advise", "--cpu-ms", "0", "--io-ms", "0"], "some time"),
     ] {
-        let o = lab(args, &[]);
-        assert_eq!(o.status.code(), Some(1), "{args:?}");
-        let err = stderr(&o);
-        assert!(
-            err.contains(says) && !err.contains("panicked"),
-            "{args:?}: {err}"
-        );
+        Cli::new(env!("CARGO_BIN_EXE_lab")).assert_fails_with(args, says);
     }
 }

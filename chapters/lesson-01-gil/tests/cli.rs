@@ -1,20 +1,15 @@
 //! The command line: subcommands run, bad flags get clear errors.
 
-use std::process::{Command, Output};
+use std::process::Output;
+
+use course_support::testing::{Cli, stderr, stdout};
+
+fn cli() -> Cli {
+    Cli::new(env!("CARGO_BIN_EXE_lesson-01-gil"))
+}
 
 fn lesson(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lesson-01-gil"))
-        .args(args)
-        .output()
-        .expect("the lesson binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    cli().run(args)
 }
 
 #[test]
@@ -29,9 +24,7 @@ fn pillars_prints_the_three_models() {
 
 #[test]
 fn unknown_workload_is_rejected_with_the_choices() {
-    let o = lesson(&["gil", "--workload", "gpu"]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
+    let err = cli().assert_usage_error(&["gil", "--workload", "gpu"]);
     assert!(
         err.contains("invalid value 'gpu'") && err.contains("cpu") && err.contains("io"),
         "{err}"
@@ -47,9 +40,7 @@ fn zero_workers_and_bad_intervals_are_rejected() {
         &["timeline", "--width", "3"],
         &["no-such-demo"],
     ] {
-        let o = lesson(args);
-        assert_eq!(o.status.code(), Some(2), "{args:?} was accepted");
-        assert!(stderr(&o).contains("error:"), "{args:?}: {}", stderr(&o));
+        cli().assert_usage_error(args);
     }
 }
 

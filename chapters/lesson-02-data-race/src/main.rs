@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
+use course_support::report::{grouped, yes_no};
 use course_support::{cores, ratio, table};
 use lesson_02_data_race::cost::{self, Method};
 use lesson_02_data_race::downloads;
@@ -285,21 +286,4 @@ fn show_downloads(pages: usize, latency: Duration) {
         ]);
     }
     println!("{t}");
-}
-
-fn yes_no(b: bool) -> &'static str {
-    if b { "yes" } else { "no" }
-}
-
-/// 1234567 -> "1,234,567".
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

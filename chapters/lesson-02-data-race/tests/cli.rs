@@ -1,23 +1,14 @@
 //! The command line: every demo runs with small settings, bad flags are
 //! refused by clap with a usage error.
 
-use std::process::{Command, Output};
+use course_support::testing::Cli;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lesson-02-data-race"))
-        .args(args)
-        .output()
-        .expect("the lesson binary runs")
+fn cli() -> Cli {
+    Cli::new(env!("CARGO_BIN_EXE_lesson-02-data-race"))
 }
 
 fn stdout_of(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    cli().stdout_of(args)
 }
 
 #[test]
@@ -73,13 +64,6 @@ fn bad_flags_are_usage_errors() {
         &["cost", "--increments", "-5"],
         &["no-such-demo"],
     ] {
-        let out = run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?} should be a usage error"
-        );
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("error:"), "{args:?}: {err}");
+        cli().assert_usage_error(args);
     }
 }

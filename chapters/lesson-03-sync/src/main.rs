@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
+use course_support::report::{grouped, ms, yes_no};
 use course_support::{cores, ratio, table};
 use lesson_03_sync::bounded::{self, Kind};
 use lesson_03_sync::condition::{self, Notify};
@@ -267,27 +268,6 @@ fn tour() {
     section("crossbeam channels and select!", &["channels"]);
     section("The map", &["map"]);
     println!("\nEvery section is a subcommand with more flags: see `--help`.");
-}
-
-fn yes_no(b: bool) -> &'static str {
-    if b { "yes" } else { "no" }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1}", d.as_secs_f64() * 1e3)
-}
-
-/// 1234567 -> "1,234,567".
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// 12_345_678.9 -> "12.3 M".

@@ -1,25 +1,24 @@
 //! The command line: every demo runs with small settings; bad flags are
 //! usage errors, not panics.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lesson-03-sync"))
-        .args(args)
-        .output()
-        .expect("the lesson binary runs")
+use course_support::testing::Cli;
+
+fn cli() -> Cli {
+    Cli::new(env!("CARGO_BIN_EXE_lesson-03-sync"))
 }
 
+fn run(args: &[&str]) -> Output {
+    cli().run(args)
+}
+
+/// Stdout of a demo that must succeed without writing to stderr.
 fn stdout_of(args: &[&str]) -> String {
     let out = run(args);
     assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "{args:?} wrote to stderr: {}",
+        out.status.success() && out.stderr.is_empty(),
+        "{args:?} failed or wrote to stderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
@@ -128,13 +127,6 @@ fn bad_flags_are_usage_errors() {
         &["lock", "--bogus"],
         &["no-such-demo"],
     ] {
-        let out = run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?} should be a usage error"
-        );
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("error:"), "{args:?}: {err}");
+        cli().assert_usage_error(args);
     }
 }

@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand};
 use course_support::child::{ROLE_COMMAND, Spawner, describe, python_exitcode};
+use course_support::report::{grouped, ms, yes_no};
 use course_support::{cores, ratio, table};
 use lesson_04_ipc::joinable::{self, JoinableQueue};
 use lesson_04_ipc::queue::{self, Crash, Plan};
@@ -378,7 +379,7 @@ fn show_joinable(spawner: &Spawner, workers: usize, tasks: u64, below: u64) -> R
             w.to_string(),
             pid.to_string(),
             mine.len().to_string(),
-            grouped(mine.iter().map(|d| d.primes).sum()),
+            grouped(mine.iter().map(|d| d.primes).sum::<u64>()),
         ]);
     }
     println!("{t}");
@@ -543,7 +544,7 @@ fn show_fork() -> Result<()> {
             p.default,
             p.available.join(", ")
         ),
-        None => println!("python3 not found: install it to compare with Python"),
+        None => println!("{}", course_support::python::MISSING),
     }
     Ok(())
 }
@@ -689,7 +690,7 @@ fn bench(
     }
     let py = match python::python3_version() {
         None => {
-            println!("python3 not found: install it to compare with Python");
+            println!("{}", course_support::python::MISSING);
             None
         }
         Some(version) => {
@@ -746,31 +747,10 @@ fn bench(
     Ok(())
 }
 
-fn yes_no(b: bool) -> &'static str {
-    if b { "yes" } else { "no" }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1}", d.as_secs_f64() * 1e3)
-}
-
 fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_owned();
     }
     let cut: String = s.chars().take(max - 3).collect();
     format!("{cut}...")
-}
-
-/// 1234567 -> "1,234,567".
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

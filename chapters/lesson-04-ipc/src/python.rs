@@ -5,10 +5,10 @@
 //! Like the Rust rows, each number is the fastest of 3 runs.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use course_support::python::Python;
 
 // ANCHOR: script
 /// The Python side, written to a temporary file and run as
@@ -114,47 +114,26 @@ pub struct PythonRun {
 
 /// `python3 --version`, or `None` if it can't be run.
 pub fn python3_version() -> Option<String> {
-    let out = Command::new("python3")
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-        .ok()?;
-    out.status.success().then(|| {
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .trim_start_matches("Python ")
-            .to_owned()
-    })
+    Python::python3().version()
 }
 
 /// Runs [`SCRIPT`] with `messages` messages, `starts` process starts and
 /// batches of `batch` items.
 pub fn run(messages: u64, starts: usize, batch: usize) -> Result<PythonRun> {
-    let path = script_path();
-    std::fs::write(&path, SCRIPT).context("writing the Python script")?;
-    let out = Command::new("python3")
-        .arg(&path)
-        .arg(messages.max(2).to_string())
-        .arg(starts.max(1).to_string())
-        .arg(batch.max(1).to_string())
-        .stdin(Stdio::null())
-        .output();
-    let _ = std::fs::remove_file(&path);
-    let out = out.context("running python3")?;
-    if !out.status.success() {
-        bail!(
-            "the Python script failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let mut run = parse(&String::from_utf8_lossy(&out.stdout))?;
+    let args = [messages.max(2), starts.max(1) as u64, batch.max(1) as u64];
+    let out = Python::python3().run_script(
+        "lesson-04-ipc",
+        SCRIPT,
+        args.map(|n| n.to_string()),
+        HANG_LIMIT,
+    )?;
+    let mut run = parse(&out)?;
     run.starts = starts.max(1);
     Ok(run)
 }
 
-fn script_path() -> PathBuf {
-    std::env::temp_dir().join(format!("lesson-04-ipc-{}.py", std::process::id()))
-}
+/// Far longer than the script needs; only a hang gets there.
+const HANG_LIMIT: Duration = Duration::from_secs(300);
 
 fn parse(text: &str) -> Result<PythonRun> {
     let mut run = PythonRun {

@@ -1,23 +1,14 @@
 //! The command line: demos run with small settings, bad flags are usage
 //! errors, and a child's failure is an error message, not a panic.
 
-use std::process::{Command, Output};
+use course_support::testing::Cli;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lesson-04-ipc"))
-        .args(args)
-        .output()
-        .expect("the lesson binary runs")
+fn cli() -> Cli {
+    Cli::new(env!("CARGO_BIN_EXE_lesson-04-ipc"))
 }
 
 fn stdout_of(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    cli().stdout_of(args)
 }
 
 #[test]
@@ -80,21 +71,14 @@ fn bad_flags_are_usage_errors() {
         &["no-such-demo"],
         &["child", "no-such-role"],
     ] {
-        let out = run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?} should be a usage error"
-        );
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("error:"), "{args:?}: {err}");
+        cli().assert_usage_error(args);
     }
 }
 
 #[test]
 fn a_child_that_cannot_reach_its_parent_fails_cleanly() {
-    let out = run(&["child", "echo", "--server", "/nonexistent/socket"]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("error:") && !err.contains("panicked"), "{err}");
+    cli().assert_fails_with(
+        &["child", "echo", "--server", "/nonexistent/socket"],
+        "error:",
+    );
 }

@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
 use course_support::child::{ROLE_COMMAND, Spawner, exists};
+use course_support::report::{grouped, ms};
 use course_support::{cores, ratio, table};
 use lesson_05_pool_map::amdahl::{self, Phases};
 use lesson_05_pool_map::chunks::{blocks, python_chunksize};
@@ -698,7 +699,7 @@ fn bench(spawner: &Spawner, a: &BenchArgs) -> Result<()> {
         return Ok(());
     }
     let Some(version) = python::python3_version() else {
-        println!("python3 not found: install it to compare with Python");
+        println!("{}", course_support::python::MISSING);
         return Ok(());
     };
     println!(
@@ -764,21 +765,4 @@ fn heading(title: &str) {
 
 fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1}", d.as_secs_f64() * 1e3)
-}
-
-/// 1234567 -> "1,234,567".
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -2,10 +2,10 @@
 //! process, a `ThreadPool` (threads under the GIL) and a
 //! `multiprocessing.Pool`, over the same blocks in the same chunks.
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use course_support::python::Python;
 
 // ANCHOR: script
 /// The Python side, written to a temporary file and run as
@@ -68,43 +68,24 @@ pub struct PythonRun {
 
 /// `python3 --version`, or `None` if it can't be run.
 pub fn python3_version() -> Option<String> {
-    let out = Command::new("python3")
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-        .ok()?;
-    out.status.success().then(|| {
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .trim_start_matches("Python ")
-            .to_owned()
-    })
+    Python::python3().version()
 }
 
 /// Runs [`SCRIPT`]: the primes below `limit` in `blocks` blocks, `chunk`
 /// blocks per task, `workers` threads or processes.
 pub fn run(limit: u64, blocks: usize, chunk: usize, workers: usize) -> Result<PythonRun> {
-    let path = script_path();
-    std::fs::write(&path, SCRIPT).context("writing the Python script")?;
-    let out = Command::new("python3")
-        .arg(&path)
-        .args([limit, blocks as u64, chunk as u64, workers as u64].map(|n| n.to_string()))
-        .stdin(Stdio::null())
-        .output();
-    let _ = std::fs::remove_file(&path);
-    let out = out.context("running python3")?;
-    if !out.status.success() {
-        bail!(
-            "the Python script failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    parse(&String::from_utf8_lossy(&out.stdout))
+    let args = [limit, blocks as u64, chunk as u64, workers as u64];
+    let out = Python::python3().run_script(
+        "lesson-05-pool-map",
+        SCRIPT,
+        args.map(|n| n.to_string()),
+        HANG_LIMIT,
+    )?;
+    parse(&out)
 }
 
-fn script_path() -> PathBuf {
-    std::env::temp_dir().join(format!("lesson-05-pool-map-{}.py", std::process::id()))
-}
+/// Far longer than the script needs; only a hang gets there.
+const HANG_LIMIT: Duration = Duration::from_secs(600);
 
 fn parse(text: &str) -> Result<PythonRun> {
     let mut version = String::new();

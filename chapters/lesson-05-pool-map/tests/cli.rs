@@ -1,23 +1,16 @@
 //! The command line: every demo runs with small flags, bad flags and a bad
 //! worker input get clear errors.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+use course_support::testing::{Cli, stderr, stdout};
+
+fn cli() -> Cli {
+    Cli::new(env!("CARGO_BIN_EXE_lesson-05-pool-map"))
+}
 
 fn lesson(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lesson-05-pool-map"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the lesson binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    cli().run(args)
 }
 
 #[test]
@@ -31,9 +24,7 @@ fn bad_flags_are_rejected() {
         &["crash", "--workers", "1000"],
         &["no-such-demo"],
     ] {
-        let o = lesson(args);
-        assert_eq!(o.status.code(), Some(2), "{args:?} was accepted");
-        assert!(stderr(&o).contains("error:"), "{args:?}: {}", stderr(&o));
+        cli().assert_usage_error(args);
     }
 }
 
@@ -103,20 +94,7 @@ fn each_demo_runs_with_small_flags() {
 
 #[test]
 fn a_worker_given_garbage_exits_with_a_clear_error() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lesson-05-pool-map"))
-        .args(["child", "worker"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"not json\n")
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = cli().run_with_input(&["child", "worker"], b"not json\n");
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("Ready"), "{}", stdout(&o));
     assert!(stderr(&o).contains("malformed request"), "{}", stderr(&o));

@@ -48,7 +48,7 @@ fn par_map_runs_every_item_exactly_once_for_any_chunk_size() {
 #[test]
 fn par_map_really_runs_items_at_the_same_time() {
     let meet = Rendezvous::new(2);
-    let met = par_map(&[0, 1], 2, 1, |_| meet.arrive());
+    let met = par_map(&[0, 1], 2, 1, |_| meet.arrive(common::GENEROUS));
     assert_eq!(met, [true, true], "two workers were never inside f at once");
 }
 

@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
 use course_support::child::{ROLE_COMMAND, Spawner, exists};
+use course_support::report::{grouped, yes_no};
 use course_support::{cores, ratio, table};
 use lesson_06_shared_memory::compare::{self, Kind, Setup};
 use lesson_06_shared_memory::counter::{self, Increment};
@@ -651,10 +652,6 @@ fn met(ok: bool) -> String {
     if ok { "met" } else { "not met" }.to_owned()
 }
 
-fn yes_no(b: bool) -> &'static str {
-    if b { "yes" } else { "no" }
-}
-
 fn ms(d: Duration) -> String {
     ms_f(d.as_secs_f64())
 }
@@ -670,17 +667,4 @@ fn ms_f(secs: f64) -> String {
 
 fn fmt_mb(bytes: u64) -> String {
     format!("{:.1}", bytes as f64 / 1e6)
-}
-
-/// 1234567 -> "1,234,567".
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

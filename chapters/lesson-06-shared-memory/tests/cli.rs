@@ -3,31 +3,18 @@
 
 mod common;
 
-use std::process::{Command, Output};
-
 use common::BIN;
+use course_support::testing::Cli;
 use lesson_06_shared_memory::segment;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("the lesson binary runs")
+fn cli() -> Cli {
+    Cli::new(BIN)
 }
 
 /// Runs a demo that must succeed; returns its stdout. Checks that the
 /// process left no segment: the pid of a finished process is in no name.
 fn stdout_of(args: &[&str]) -> String {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args).env("RUST_BACKTRACE", "0");
-    let child = cmd
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("the lesson binary runs");
-    let pid = child.id();
-    let out = child.wait_with_output().unwrap();
+    let (pid, out) = cli().run_with_pid(args);
     assert!(
         out.status.success(),
         "{args:?} failed: {}",
@@ -150,14 +137,7 @@ fn bad_flags_are_usage_errors() {
         &["segment", "--size", "10"],
         &["no-such-demo"],
     ] {
-        let out = run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?} should be a usage error"
-        );
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("error:"), "{args:?}: {err}");
+        cli().assert_usage_error(args);
     }
 }
 
@@ -173,10 +153,6 @@ fn impossible_settings_are_clear_errors() {
             "only 2 workers",
         ),
     ] {
-        let out = run(args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(says), "{args:?}: {err}");
-        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+        cli().assert_fails_with(args, says);
     }
 }

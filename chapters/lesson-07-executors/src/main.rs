@@ -12,6 +12,7 @@ use anyhow::{Result, ensure};
 use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand};
 use course_support::child::{ROLE_COMMAND, Spawner, exists};
+use course_support::report::ms;
 use course_support::{cores, ratio, table, time};
 use crossbeam::channel;
 use lesson_07_executors::future::{Handle, TaskId};
@@ -293,10 +294,6 @@ fn heading(title: &str) {
 
 fn ms_to(ms: u64) -> Duration {
     Duration::from_millis(ms)
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1}", d.as_secs_f64() * 1e3)
 }
 
 fn show_seed() -> Result<()> {
@@ -833,12 +830,12 @@ fn bench(spawner: &Spawner, sizes: Sizes) -> Result<()> {
     heading("Python's executors, same machine");
     let py = match python::version() {
         None => {
-            println!("python3 not found: install it to compare with Python");
+            println!("{}", course_support::python::MISSING);
             None
         }
         Some(v) => {
             println!(
-                "{v}: the same tasks on ThreadPoolExecutor and ProcessPoolExecutor ({workers} workers), primes below {python_limit}."
+                "Python {v}: the same tasks on ThreadPoolExecutor and ProcessPoolExecutor ({workers} workers), primes below {python_limit}."
             );
             let run = python::run(
                 workers,

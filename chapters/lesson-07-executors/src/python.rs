@@ -3,13 +3,10 @@
 //! `ProcessPoolExecutor`, and the prime-count batch on both.
 
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::thread;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
-use course_support::child::{ChildGuard, describe};
+use anyhow::{Context, Result};
+use course_support::python::Python;
 
 // ANCHOR: script
 /// Run as `python3 FILE WORKERS TASKS PROCESS_TASKS LIMIT BLOCKS` (a file,
@@ -86,10 +83,7 @@ pub struct PythonRun {
 
 /// `python3 --version`, or `None` when there is no python3.
 pub fn version() -> Option<String> {
-    let out = Command::new("python3").arg("--version").output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    Python::python3().version()
 }
 
 /// Runs [`SCRIPT`] (killing it after `limit_time`).
@@ -101,64 +95,19 @@ pub fn run(
     blocks: usize,
     limit_time: Duration,
 ) -> Result<PythonRun> {
-    let dir = std::env::temp_dir().join(format!("lesson-07-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let file = dir.join("executors.py");
-    std::fs::write(&file, SCRIPT)?;
-    let result = run_file(
-        &file,
-        workers,
-        tasks,
-        process_tasks,
+    let args = [
+        workers as u64,
+        tasks as u64,
+        process_tasks as u64,
         limit,
-        blocks,
+        blocks as u64,
+    ];
+    let out = Python::python3().run_script(
+        "lesson-07-executors",
+        SCRIPT,
+        args.map(|n| n.to_string()),
         limit_time,
-    );
-    let _ = std::fs::remove_dir_all(&dir);
-    result
-}
-
-fn run_file(
-    file: &std::path::Path,
-    workers: usize,
-    tasks: usize,
-    process_tasks: usize,
-    limit: u64,
-    blocks: usize,
-    limit_time: Duration,
-) -> Result<PythonRun> {
-    let mut cmd = Command::new("python3");
-    cmd.arg(file)
-        .args([workers, tasks, process_tasks].map(|n| n.to_string()))
-        .arg(limit.to_string())
-        .arg(blocks.to_string())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = ChildGuard::spawn(&mut cmd).context("starting python3")?;
-    let mut stdout = child.child_mut().stdout.take().context("no stdout")?;
-    let mut stderr = child.child_mut().stderr.take().context("no stderr")?;
-    let out = thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
-    });
-    let err = thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-    let Some(status) = child.wait_timeout(limit_time)? else {
-        child.kill()?; // the guard would too; this unblocks the readers first
-        bail!("python3 took longer than {limit_time:?}; killed it");
-    };
-    let (out, err) = (
-        out.join().unwrap_or_default(),
-        err.join().unwrap_or_default(),
-    );
-    if !status.success() {
-        bail!("python3 failed ({}): {}", describe(status), err.trim());
-    }
+    )?;
     parse(&out)
 }
 

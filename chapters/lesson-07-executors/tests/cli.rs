@@ -1,23 +1,14 @@
 //! The command line: demos run with small settings and print what the book
 //! says they print; bad flags are usage errors, never panics.
 
-use std::process::{Command, Output};
+use course_support::testing::Cli;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lesson-07-executors"))
-        .args(args)
-        .output()
-        .expect("the lesson binary runs")
+fn cli() -> Cli {
+    Cli::new(env!("CARGO_BIN_EXE_lesson-07-executors"))
 }
 
 fn stdout_of(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    cli().stdout_of(args)
 }
 
 #[test]
@@ -100,35 +91,16 @@ fn bad_flags_are_usage_errors() {
         &["no-such-demo"],
         &["child", "no-such-role"],
     ] {
-        let out = run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?} should be a usage error"
-        );
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("error:"), "{args:?}: {err}");
+        cli().assert_usage_error(args);
     }
 }
 
 #[test]
 fn a_worker_fed_garbage_fails_cleanly() {
-    use std::io::Write;
-    use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lesson-07-executors"))
-        .args(["child", "worker"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"{\"id\":1,\"task\":\"echo\",\"args\":4}\nnot json\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = cli().run_with_input(
+        &["child", "worker"],
+        b"{\"id\":1,\"task\":\"echo\",\"args\":4}\nnot json\n",
+    );
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("{\"id\":1,\"reply\":{\"Ok\":4}}"), "{text}");

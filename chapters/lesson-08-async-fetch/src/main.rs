@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
 use course_support::child::{ROLE_COMMAND, Spawner};
+use course_support::report::grouped;
 use course_support::{cores, table};
 use lesson_08_async_fetch::bench::{ideal_per_second, python_with_aiohttp, run_python};
 use lesson_08_async_fetch::blocking::{
@@ -1113,17 +1114,4 @@ fn child(role: Role) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// 1234567 -> "1,234,567".
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -1,45 +1,20 @@
 //! The command line: every demo runs with small settings, mistakes get a
 //! clear error, and nothing hangs.
 
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::process::Output;
 
-use course_support::child::ChildGuard;
+use course_support::testing::Cli;
 
-/// Runs the lesson binary; a run that takes longer than a minute is killed
-/// (and fails the test) instead of hanging the suite.
+fn cli() -> Cli {
+    Cli::new(env!("CARGO_BIN_EXE_lesson-08-async-fetch"))
+}
+
 fn run(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lesson-08-async-fetch"));
-    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = ChildGuard::spawn(&mut cmd).expect("the lesson binary runs");
-    let out = child.child_mut().stdout.take().unwrap();
-    let err = child.child_mut().stderr.take().unwrap();
-    let read = |mut r: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            r.read_to_end(&mut buf).map(|_| buf).unwrap_or_default()
-        })
-    };
-    let (out, err) = (read(Box::new(out)), read(Box::new(err)));
-    let status = child
-        .wait_timeout(Duration::from_secs(60))
-        .unwrap()
-        .unwrap_or_else(|| panic!("{args:?} still running after a minute: a hang"));
-    Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
+    cli().run(args)
 }
 
 fn stdout_of(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    cli().stdout_of(args)
 }
 
 #[test]
@@ -184,14 +159,7 @@ fn bad_flags_are_usage_errors() {
         &["threads", "--levels", "0"],
         &["no-such-demo"],
     ] {
-        let out = run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?} should be a usage error"
-        );
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("error:"), "{args:?}: {err}");
+        cli().assert_usage_error(args);
     }
 }
 

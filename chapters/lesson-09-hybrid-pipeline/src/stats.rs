@@ -173,9 +173,7 @@ pub fn rate(x: f64) -> String {
 }
 
 /// Milliseconds with one decimal.
-pub fn ms(d: Duration) -> String {
-    format!("{:.1}", d.as_secs_f64() * 1e3)
-}
+pub use course_support::report::ms;
 
 /// The per-stage table: workers, items in and out, utilisation, rate, limit.
 pub fn stage_table(stages: &[StageStats]) -> Table {

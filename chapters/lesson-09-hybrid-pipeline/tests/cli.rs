@@ -8,47 +8,20 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use course_support::child::{ChildGuard, describe};
+use course_support::testing::Cli;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lesson-09-hybrid-pipeline");
 
-/// Runs the lesson binary; a run that takes longer than a minute is killed
-/// (and fails the test) instead of hanging the suite.
+fn cli() -> Cli {
+    Cli::new(BIN)
+}
+
 fn run(args: &[&str]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = ChildGuard::spawn(&mut cmd).expect("the lesson binary runs");
-    let out = child.child_mut().stdout.take().unwrap();
-    let err = child.child_mut().stderr.take().unwrap();
-    let read = |mut r: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut buf = Vec::new();
-            r.read_to_end(&mut buf).map(|_| buf).unwrap_or_default()
-        })
-    };
-    let (out, err) = (read(Box::new(out)), read(Box::new(err)));
-    let status = child
-        .wait_timeout(Duration::from_secs(60))
-        .unwrap()
-        .unwrap_or_else(|| panic!("{args:?} still running after a minute: a hang"));
-    Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
+    cli().run(args)
 }
 
 fn stdout_of(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed ({}): {}",
-        describe(out.status),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    cli().stdout_of(args)
 }
 
 #[test]
@@ -212,14 +185,7 @@ fn bad_flags_are_usage_errors() {
         &["pipeline", "--items", "many"],
         &["no-such-demo"],
     ] {
-        let out = run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?} should be a usage error"
-        );
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("error:"), "{args:?}: {err}");
+        cli().assert_usage_error(args);
     }
 }
 

@@ -1,9 +1,8 @@
 //! Helpers shared by the lab's tests: nothing here may hang.
 
-#![allow(dead_code)] // each test binary uses a different subset
+#![allow(dead_code, unused_imports)] // each test binary uses a different subset
 
 use std::path::PathBuf;
-use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
@@ -13,22 +12,9 @@ use course_support::child::Spawner;
 pub const GENEROUS: Duration = Duration::from_secs(60);
 
 /// Runs `f` on its own thread and fails the test if it has not finished
-/// within [`GENEROUS`].
+/// within [`GENEROUS`]: a hang becomes a failure, not a stuck test run.
 pub fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    let worker = thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(GENEROUS) {
-        Ok(value) => value,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{what}: still running after {GENEROUS:?}, deadlocked?")
-        }
-        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
-            Err(panic) => std::panic::resume_unwind(panic),
-            Ok(()) => unreachable!("sent nothing without panicking"),
-        },
-    }
+    course_support::testing::within(what, GENEROUS, f)
 }
 
 /// Starts worker processes of the lab binary Cargo built for the tests.

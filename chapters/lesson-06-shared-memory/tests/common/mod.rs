@@ -1,11 +1,10 @@
 //! Helpers shared by the lesson's tests: nothing here may hang, and nothing
 //! may leave a process or a segment behind.
 
-#![allow(dead_code)] // each test binary uses a different subset
+#![allow(dead_code, unused_imports)] // each test binary uses a different subset
 
-use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use course_support::child::{Spawner, exists};
 
@@ -22,33 +21,10 @@ pub fn spawner() -> Spawner {
 /// Runs `f` on its own thread and fails the test if it has not finished
 /// within [`GENEROUS`]: a hang becomes a failure, not a stuck test run.
 pub fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    let worker = thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(GENEROUS) {
-        Ok(value) => value,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{what}: still running after {GENEROUS:?}, hung?")
-        }
-        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
-            Err(panic) => std::panic::resume_unwind(panic),
-            Ok(()) => unreachable!("sent nothing without panicking"),
-        },
-    }
+    course_support::testing::within(what, GENEROUS, f)
 }
 
-/// Every pid is gone: the process ended *and* was reaped (a zombie would
-/// still exist). Allows a moment for a kill to land.
-pub fn assert_all_gone(pids: &[u32]) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    for &pid in pids {
-        while exists(pid) && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(10));
-        }
-        assert!(!exists(pid), "process {pid} was left behind");
-    }
-}
+pub use course_support::testing::assert_all_gone;
 
 /// `/dev/shm/<name>` exists.
 pub fn listed(name: &str) -> bool {

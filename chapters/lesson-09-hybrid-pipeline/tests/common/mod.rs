@@ -1,8 +1,7 @@
 //! Helpers shared by the lesson's tests: nothing here may hang.
 
-#![allow(dead_code)] // each test binary uses a different subset
+#![allow(dead_code, unused_imports)] // each test binary uses a different subset
 
-use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
@@ -13,22 +12,9 @@ use lesson_09_hybrid_pipeline::work::Work;
 pub const GENEROUS: Duration = Duration::from_secs(20);
 
 /// Runs `f` on its own thread and fails the test if it has not finished
-/// within [`GENEROUS`]: a deadlock becomes a failure, not a hung test run.
+/// within [`GENEROUS`]: a hang becomes a failure, not a stuck test run.
 pub fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    let worker = thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(GENEROUS) {
-        Ok(value) => value,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{what}: still running after {GENEROUS:?}: a hang")
-        }
-        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
-            Err(panic) => std::panic::resume_unwind(panic),
-            Ok(()) => unreachable!("sent nothing without panicking"),
-        },
-    }
+    course_support::testing::within(what, GENEROUS, f)
 }
 
 /// A small CPU job: about a millisecond per item.

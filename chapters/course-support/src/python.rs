@@ -1,0 +1,258 @@
+//! Running the Python side of a side-by-side benchmark: find the
+//! interpreter, run a script with a time limit, and clean up after it.
+//!
+//! Python is optional: a lesson asks for [`Python::version`] first and, when
+//! it is `None`, prints [`MISSING`] and goes on without the comparison.
+
+use std::fmt;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::Duration;
+
+use crate::child::{ChildGuard, describe};
+
+/// The line a benchmark prints when there is no Python to compare with.
+pub const MISSING: &str = "python3 not found: install it to compare with Python";
+
+/// A Python interpreter to run scripts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Python {
+    program: PathBuf,
+}
+
+impl Python {
+    /// `python3` from `PATH`.
+    pub fn python3() -> Self {
+        Self::at("python3")
+    }
+
+    /// A given interpreter, such as a free-threaded `python3.13t`.
+    pub fn at(program: impl Into<PathBuf>) -> Self {
+        Self {
+            program: program.into(),
+        }
+    }
+
+    pub fn program(&self) -> &Path {
+        &self.program
+    }
+
+    /// `3.11.7` from `python --version`, or `None` if it can't be run.
+    pub fn version(&self) -> Option<String> {
+        let out = Command::new(&self.program)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        // Python 2 printed its version on stderr.
+        let text = if out.stdout.trim_ascii().is_empty() {
+            &out.stderr
+        } else {
+            &out.stdout
+        };
+        let text = String::from_utf8_lossy(text);
+        Some(text.trim().trim_start_matches("Python ").to_owned())
+    }
+
+    /// Writes `script` to a temporary file named after `name`, runs it with
+    /// `args`, and returns what it printed on stdout. A file rather than
+    /// `-c`, because the `spawn` start method of multiprocessing imports the
+    /// main module again in every worker. The run is killed, with all it
+    /// started, if it takes longer than `limit`; the file is removed either way.
+    pub fn run_script<I, S>(
+        &self,
+        name: &str,
+        script: &str,
+        args: I,
+        limit: Duration,
+    ) -> Result<String, PythonError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let path = std::env::temp_dir().join(format!("{name}-{}.py", std::process::id()));
+        std::fs::write(&path, script).map_err(|e| PythonError::Io("writing the script", e))?;
+        let result = self.run_file(&path, args, limit);
+        let _ = std::fs::remove_file(&path);
+        result
+    }
+
+    fn run_file<I, S>(&self, path: &Path, args: I, limit: Duration) -> Result<String, PythonError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = Command::new(&self.program);
+        cmd.arg(path)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        // Its own process group, so that a timeout can stop the pool workers
+        // a script started along with the interpreter.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let mut child = ChildGuard::spawn(&mut cmd)
+            .map_err(|e| PythonError::Io("starting the interpreter", e))?;
+        let stdout = read_all(child.child_mut().stdout.take());
+        let stderr = read_all(child.child_mut().stderr.take());
+        let status = child
+            .wait_timeout(limit)
+            .map_err(|e| PythonError::Io("waiting for the interpreter", e))?;
+        let Some(status) = status else {
+            kill_group(child.id());
+            let _ = child.kill(); // and reap it
+            return Err(PythonError::TimedOut(limit));
+        };
+        let stdout = stdout.join().unwrap_or_default();
+        let stderr = stderr.join().unwrap_or_default();
+        if !status.success() {
+            return Err(PythonError::Failed {
+                status: describe(status),
+                stderr: stderr.trim().to_owned(),
+            });
+        }
+        Ok(stdout)
+    }
+}
+
+/// SIGKILL to every process in the group led by `pid`.
+#[cfg(unix)]
+fn kill_group(pid: u32) {
+    if let Ok(pid) = libc::pid_t::try_from(pid) {
+        // SAFETY: kill(2) takes two integers and touches no memory of ours.
+        unsafe { libc::kill(-pid, libc::SIGKILL) };
+    }
+}
+
+#[cfg(not(unix))]
+fn kill_group(_pid: u32) {}
+
+fn read_all(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_string(&mut text);
+        }
+        text
+    })
+}
+
+/// Why the Python side produced no result.
+#[derive(Debug)]
+pub enum PythonError {
+    Io(&'static str, io::Error),
+    TimedOut(Duration),
+    Failed { status: String, stderr: String },
+}
+
+impl fmt::Display for PythonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Io(what, e) => write!(f, "{what}: {e}"),
+            Self::TimedOut(limit) => write!(f, "the Python script ran past {limit:?}; killed it"),
+            Self::Failed { status, stderr } => {
+                write!(f, "the Python script failed ({status}):\n{stderr}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PythonError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Io(_, e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    // `sh` stands in for Python: the runner only starts a program on a file.
+
+    #[test]
+    fn a_missing_interpreter_has_no_version() {
+        assert_eq!(Python::at("/nonexistent/python3").version(), None);
+    }
+
+    #[test]
+    fn a_script_runs_with_its_arguments_and_its_file_is_removed() {
+        let out = Python::at("sh")
+            .run_script(
+                "course-support-args",
+                "echo \"$1 $2\"",
+                ["a", "b"],
+                Duration::from_secs(10),
+            )
+            .unwrap();
+        assert_eq!(out, "a b\n");
+        let file =
+            std::env::temp_dir().join(format!("course-support-args-{}.py", std::process::id()));
+        assert!(!file.exists());
+    }
+
+    #[test]
+    fn a_failing_script_reports_its_stderr() {
+        let err = Python::at("sh")
+            .run_script(
+                "course-support-fail",
+                "echo boom >&2; exit 3",
+                [""; 0],
+                Duration::from_secs(10),
+            )
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("exit code 3") && text.contains("boom"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_script_that_hangs_is_killed_at_its_limit_with_what_it_started() {
+        let started = std::time::Instant::now();
+        let pid_file =
+            std::env::temp_dir().join(format!("course-support-hang-{}.pid", std::process::id()));
+        let script = format!("sleep 30 & echo $! > {}; wait", pid_file.display());
+        let err = Python::at("sh")
+            .run_script(
+                "course-support-hang",
+                &script,
+                [""; 0],
+                Duration::from_millis(300),
+            )
+            .unwrap_err();
+        assert!(matches!(err, PythonError::TimedOut(_)), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        let worker: u32 = std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let _ = std::fs::remove_file(&pid_file);
+        // The background `sleep` was killed with the group: gone, or a
+        // zombie waiting for init (which may not reap in a container).
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let running = || {
+            std::fs::read_to_string(format!("/proc/{worker}/stat")).is_ok_and(|stat| {
+                stat.rsplit_once(") ")
+                    .is_some_and(|(_, rest)| !rest.starts_with('Z'))
+            })
+        };
+        while running() && std::time::Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+        assert!(
+            !running(),
+            "the script's child {worker} outlived the timeout"
+        );
+    }
+}

@@ -1,0 +1,318 @@
+//! Helpers for the lessons' tests, so that no test can hang the suite or
+//! leave a process behind: a lesson binary run with a time limit, a closure
+//! run with a deadline, and a check that child processes are really gone.
+
+use std::io::{Read, Write};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Condvar, Mutex, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::child::{ChildGuard, describe, exists};
+
+/// A lesson's binary as the tests run it: stdin closed, output captured,
+/// `RUST_BACKTRACE=0` (a user-facing error must read well without it), and
+/// killed, failing the test, if a run outlives its time limit.
+#[derive(Debug, Clone)]
+pub struct Cli {
+    program: &'static str,
+    envs: Vec<(String, String)>,
+    removed: Vec<String>,
+    limit: Duration,
+}
+
+impl Cli {
+    /// `program` is the binary Cargo built, e.g. `env!("CARGO_BIN_EXE_lab")`
+    /// (inside `cargo test`, `current_exe()` is the test harness instead).
+    pub fn new(program: &'static str) -> Self {
+        Self {
+            program,
+            envs: vec![("RUST_BACKTRACE".into(), "0".into())],
+            removed: Vec::new(),
+            limit: Duration::from_secs(60),
+        }
+    }
+
+    /// Sets an environment variable for every run.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.envs.push((key.into(), value.into()));
+        self
+    }
+
+    /// Removes an environment variable the test runner may have set.
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.removed.push(key.into());
+        self
+    }
+
+    /// How long one run may take before it counts as a hang.
+    pub fn limit(mut self, limit: Duration) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Runs with `args`; returns the child's pid and its output.
+    pub fn run_with_pid(&self, args: &[&str]) -> (u32, Output) {
+        self.spawn_and_wait(args, None)
+    }
+
+    /// Runs with `args`, writes `input` to its stdin and closes it.
+    pub fn run_with_input(&self, args: &[&str], input: &[u8]) -> Output {
+        self.spawn_and_wait(args, Some(input.to_vec())).1
+    }
+
+    fn spawn_and_wait(&self, args: &[&str], input: Option<Vec<u8>>) -> (u32, Output) {
+        let mut cmd = Command::new(self.program);
+        cmd.args(args)
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for key in &self.removed {
+            cmd.env_remove(key);
+        }
+        for (key, value) in &self.envs {
+            cmd.env(key, value);
+        }
+        let mut child = ChildGuard::spawn(&mut cmd).expect("the lesson binary runs");
+        if let (Some(input), Some(mut stdin)) = (input, child.child_mut().stdin.take()) {
+            // A thread, so that a child that never reads cannot block us;
+            // dropping `stdin` at its end closes the pipe.
+            thread::spawn(move || {
+                let _ = stdin.write_all(&input);
+            });
+        }
+        // Both pipes are drained on their own threads: a child that fills
+        // one while we read the other would otherwise block for ever.
+        let stdout = drain(child.child_mut().stdout.take().expect("piped stdout"));
+        let stderr = drain(child.child_mut().stderr.take().expect("piped stderr"));
+        let status = child
+            .wait_timeout(self.limit)
+            .expect("waiting for the lesson binary")
+            .unwrap_or_else(|| panic!("{args:?} still running after {:?}: a hang", self.limit));
+        // The guard has reaped the child; it kills nothing when dropped.
+        let output = Output {
+            status,
+            stdout: stdout.join().expect("stdout reader"),
+            stderr: stderr.join().expect("stderr reader"),
+        };
+        (child.id(), output)
+    }
+
+    /// Runs with `args` and returns the output, whatever the exit status.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with_pid(args).1
+    }
+
+    /// Runs with `args`, asserts success, and returns stdout.
+    pub fn stdout_of(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed ({}):\n{}{}",
+            describe(out.status),
+            stdout(&out),
+            stderr(&out)
+        );
+        stdout(&out)
+    }
+
+    /// Asserts that `args` is refused as a usage error: exit code 2, an
+    /// `error:` line, and no panic. Returns stderr for further checks.
+    pub fn assert_usage_error(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let err = stderr(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?} should be a usage error, got {}: {err}",
+            describe(out.status)
+        );
+        assert!(err.contains("error:"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+        err
+    }
+
+    /// Asserts that `args` fails with exit code 1 and an error that says
+    /// `says`, without a panic. Returns stderr for further checks.
+    pub fn assert_fails_with(&self, args: &[&str], says: &str) -> String {
+        let out = self.run(args);
+        let err = stderr(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?} should fail with exit code 1, got {}: {err}",
+            describe(out.status)
+        );
+        assert!(err.contains(says), "{args:?} should say {says:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+        err
+    }
+}
+
+fn drain(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        pipe.read_to_end(&mut buf).map(|_| buf).unwrap_or_default()
+    })
+}
+
+/// A run's stdout as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A run's stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs `f` on its own thread and fails the test if it has not finished
+/// within `limit`: a deadlock becomes a failure, not a hung test run. A
+/// panic inside `f` is re-raised, so the test shows its message.
+pub fn within<T: Send + 'static>(
+    what: &str,
+    limit: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = mpsc::channel();
+    let worker = thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(value) => value,
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what}: still running after {limit:?}: deadlocked or hung")
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => unreachable!("sent nothing without panicking"),
+        },
+    }
+}
+
+/// Every pid is gone: the process ended *and* was reaped (a zombie still
+/// exists). Allows a few seconds for a kill to land.
+pub fn assert_all_gone(pids: &[u32]) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    for &pid in pids {
+        while exists(pid) && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!exists(pid), "process {pid} was left behind");
+    }
+}
+
+/// A barrier with a timeout, for tests that prove work really runs at the
+/// same time: `n` threads can only meet there if all `n` are running.
+#[derive(Debug)]
+pub struct Rendezvous {
+    n: usize,
+    arrived: Mutex<usize>,
+    all_here: Condvar,
+}
+
+impl Rendezvous {
+    /// A meeting point for `n` threads.
+    pub fn new(n: usize) -> Self {
+        Self {
+            n,
+            arrived: Mutex::new(0),
+            all_here: Condvar::new(),
+        }
+    }
+
+    /// Waits here for the others: `true` once `n` threads are inside
+    /// together, `false` (and leaves) if that did not happen within `timeout`.
+    pub fn arrive(&self, timeout: Duration) -> bool {
+        let mut arrived = self.arrived.lock().unwrap();
+        *arrived += 1;
+        self.all_here.notify_all();
+        let (mut arrived, _) = self
+            .all_here
+            .wait_timeout_while(arrived, timeout, |a| *a < self.n)
+            .unwrap();
+        if *arrived >= self.n {
+            return true;
+        }
+        *arrived -= 1; // gave up: no longer here
+        false
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn within_returns_the_value_and_reraises_a_panic() {
+        assert_eq!(within("adds", Duration::from_secs(5), || 2 + 2), 4);
+        let caught = std::panic::catch_unwind(|| {
+            within("panics", Duration::from_secs(5), || -> u8 {
+                panic!("boom")
+            })
+        });
+        let message = caught.unwrap_err();
+        assert_eq!(message.downcast_ref::<&str>(), Some(&"boom"));
+    }
+
+    #[test]
+    fn within_fails_a_hang_at_its_limit() {
+        let started = Instant::now();
+        let caught = std::panic::catch_unwind(|| {
+            within("sleeps", Duration::from_millis(50), || {
+                thread::sleep(Duration::from_secs(2))
+            })
+        });
+        assert!(caught.is_err());
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_run_past_its_limit_fails_and_leaves_no_process() {
+        let cli = Cli::new("sleep").limit(Duration::from_millis(200));
+        let caught = std::panic::catch_unwind(|| cli.run_with_pid(&["30"]));
+        let message = caught.unwrap_err();
+        let text = message.downcast_ref::<String>().unwrap();
+        assert!(text.contains("a hang"), "{text}");
+    }
+
+    #[test]
+    fn output_and_pid_are_captured() {
+        let cli = Cli::new("sh").env("GREETING", "hi");
+        let (pid, out) = cli.run_with_pid(&["-c", "echo $GREETING; echo oops >&2; exit 3"]);
+        assert_eq!(stdout(&out), "hi\n");
+        assert_eq!(stderr(&out), "oops\n");
+        assert_eq!(out.status.code(), Some(3));
+        assert_all_gone(&[pid]);
+    }
+
+    #[test]
+    fn a_rendezvous_meets_or_gives_up() {
+        let meet = std::sync::Arc::new(Rendezvous::new(2));
+        let other = std::sync::Arc::clone(&meet);
+        let partner = thread::spawn(move || other.arrive(Duration::from_secs(10)));
+        assert!(meet.arrive(Duration::from_secs(10)));
+        assert!(partner.join().unwrap());
+        let alone = Rendezvous::new(2);
+        assert!(!alone.arrive(Duration::from_millis(20)));
+    }
+
+    #[test]
+    fn input_reaches_stdin() {
+        let out = Cli::new("cat").run_with_input(&[], b"one\ntwo\n");
+        assert_eq!(stdout(&out), "one\ntwo\n");
+    }
+
+    #[test]
+    fn usage_errors_are_recognised() {
+        let cli = Cli::new("sh");
+        let err = cli.assert_usage_error(&["-c", "echo 'error: no such flag' >&2; exit 2"]);
+        assert!(err.contains("no such flag"));
+        let not_usage = std::panic::catch_unwind(|| cli.assert_usage_error(&["-c", "exit 1"]));
+        assert!(not_usage.is_err());
+    }
+}
