@@ -71,6 +71,25 @@ impl Checked {
     }
 }
 
+/// How many rounds `--check` runs: at least `repeat`, and more when every
+/// option together is predicted to take under [`SHORT_CHECK_MS`], because a
+/// run of a millisecond or two is at the mercy of one scheduling hiccup and
+/// only the median of many such runs says anything.
+pub fn rounds_for(profile: &Profile, cal: &Calibration, repeat: usize) -> usize {
+    let sizes = Sizes::for_profile(profile, cal.cores);
+    let total: f64 = predict(profile, &sizes, cal).iter().map(|p| p.ms).sum();
+    let needed = if total > 0.0 {
+        (SHORT_CHECK_MS / total).ceil() as usize
+    } else {
+        1
+    };
+    repeat.max(needed.min(MAX_ROUNDS)).max(1)
+}
+
+/// Below this many milliseconds for all options together, a check repeats.
+pub const SHORT_CHECK_MS: f64 = 200.0;
+const MAX_ROUNDS: usize = 25;
+
 // ANCHOR: check
 /// Runs each of `modes` on `profile` (already scaled), `repeat` times in
 /// rounds, and pairs each mode's median time with its prediction. Every

@@ -86,15 +86,14 @@ pub fn measure(spawner: &Spawner, switch_interval: Duration) -> Result<Calibrati
         Ok(started.elapsed().as_secs_f64() * 1e6 / 4096.0)
     })?;
 
-    // Spawned the way the pools spawn them: all at once, joined at the end.
+    // The pool of free threads itself, with nothing to do: 32 threads
+    // spawned, each taking a task, all joined. This counts what the real
+    // runs pay per thread (spawning, the shared task counter, the join),
+    // not only the bare `spawn`.
     let thread_spawn_us = repeat(3, || {
-        let started = Instant::now();
-        std::thread::scope(|s| {
-            for _ in 0..32 {
-                s.spawn(|| ());
-            }
-        });
-        Ok(started.elapsed().as_secs_f64() * 1e6 / 32.0)
+        let threads = 32;
+        let p = plan(NO_WORK, threads as u64, threads, 1, switch_interval);
+        Ok(ms_of(Mode::Threads, &p, spawner)? * 1e3 / threads as f64)
     })?;
 
     // How much faster `cores` threads compute than one: the cores we really

@@ -200,6 +200,7 @@ struct AdviseArgs {
     #[arg(long, default_value = "1500", value_parser = ms_parser(600_000.0))]
     budget_ms: f64,
     /// With --check: run every option this many times, in rounds, and keep the median
+    /// (checks of a few milliseconds repeat more on their own)
     #[arg(long, default_value_t = 1, value_parser = count(1, 100), requires = "check")]
     repeat: usize,
     /// With --check: chart predicted vs measured to this SVG (one scenario only)
@@ -789,30 +790,24 @@ fn check_one(
 ) -> Result<Vec<Checked>> {
     let small = advise::scaled(profile, cal, args.budget_ms);
     let sizes = Sizes::for_profile(&small, cal.cores);
+    let rounds = advise::rounds_for(&small, cal, args.repeat);
     println!(
         "Check: {} of the {} tasks ({:.3} ms computing each, as {} numbers), every option for real{}:",
         small.tasks,
         profile.tasks,
         small.cpu_ms,
         advise::numbers_for(small.cpu_ms, cal),
-        if args.repeat > 1 {
-            format!(" (median of {} rounds)", args.repeat)
+        if rounds > 1 {
+            format!(" (median of {rounds} rounds)")
         } else {
             String::new()
         }
     );
     let bars = Bars::new(true);
-    let rows = advise::check(
-        &small,
-        cal,
-        spawner,
-        &Mode::ALL,
-        args.repeat,
-        &|mode, tasks| {
-            let bar = bars.bar(mode.label(), tasks);
-            Box::new(move |n| bar.inc(n))
-        },
-    )?;
+    let rows = advise::check(&small, cal, spawner, &Mode::ALL, rounds, &|mode, tasks| {
+        let bar = bars.bar(mode.label(), tasks);
+        Box::new(move |n| bar.inc(n))
+    })?;
     let mut t = table(["option", "workers", "predicted ms", "measured ms", "error"]);
     for r in &rows {
         let workers = match r.mode {
