@@ -611,6 +611,7 @@ fn show_startup(
 struct IpcRates {
     one_by_one: f64,
     batched: f64,
+    buffered: f64,
 }
 
 /// Prints the throughput table.
@@ -670,6 +671,7 @@ fn show_throughput(
     Ok(IpcRates {
         one_by_one: rate_of(throughput::Kind::IpcOneProcess),
         batched: rate_of(throughput::Kind::IpcBatched),
+        buffered: rate_of(throughput::Kind::StreamOneProcess),
     })
 }
 
@@ -714,22 +716,28 @@ fn bench(
         return Ok(());
     };
     println!("IPC messages/s >= 5x Python multiprocessing.Queue (1 producer process each):");
-    let mut t = table(["Rust (ipc-channel)", "Python (Queue)", "ratio", "target 5x"]);
+    let mut t = table(["Rust", "Python (Queue)", "ratio", "target 5x"]);
     for (rust, rust_rate, python, py_rate) in [
         (
-            "one message per send",
+            "ipc-channel, one message per send",
             ipc.one_by_one,
             "one per put",
             py.queue,
         ),
         (
-            &*format!("batches of {batch}"),
+            "buffered pipe, one message per send",
+            ipc.buffered,
+            "one per put",
+            py.queue,
+        ),
+        (
+            &*format!("ipc-channel, batches of {batch}"),
             ipc.batched,
             "one per put",
             py.queue,
         ),
         (
-            &*format!("batches of {batch}"),
+            &*format!("ipc-channel, batches of {batch}"),
             ipc.batched,
             &*format!("lists of {batch}"),
             py.queue_batched,

@@ -44,6 +44,11 @@ pub enum Role {
         #[arg(long)]
         batch: usize,
     },
+    /// Write numbered frames to stdout through a buffer (throughput).
+    Stream {
+        #[arg(long)]
+        messages: u64,
+    },
     /// A JoinableQueue worker.
     Worker {
         #[arg(long)]
@@ -86,6 +91,7 @@ pub fn run(role: Role) -> i32 {
             messages,
             batch,
         } => throughput::blast_role(&server, messages, batch),
+        Role::Stream { messages } => throughput::stream_role(messages),
         Role::Worker { server } => joinable::worker_role(&server),
         Role::Echo { server } => pipe::echo_role(&server),
         Role::Writer { server, pause_ms } => {

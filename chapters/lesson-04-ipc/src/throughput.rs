@@ -7,12 +7,14 @@
 //! start-up is not part of it (the start-up table prices that). Each row is
 //! the fastest of [`ROUNDS`] runs; Python's are measured the same way.
 
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use course_support::child::Spawner;
+use course_support::child::{ChildGuard, Spawner};
 use ipc_channel::ipc::{self, IpcSender};
 
 use crate::bootstrap::{self, CONNECT_TIMEOUT, Offer};
@@ -27,6 +29,7 @@ pub enum Kind {
     IpcOneProcess,
     IpcManyProcesses,
     IpcBatched,
+    StreamOneProcess,
 }
 
 /// One row of the throughput table.
@@ -206,6 +209,70 @@ pub fn blast_role(server: &str, messages: u64, batch: usize) -> Result<()> {
 }
 // ANCHOR_END: batched
 
+// ANCHOR: stream
+/// The bytes of one message on a byte stream: producer, then sequence number.
+const FRAME: usize = 4 + 8;
+
+fn to_frame(item: Item) -> [u8; FRAME] {
+    let mut frame = [0; FRAME];
+    frame[..4].copy_from_slice(&item.producer.to_le_bytes());
+    frame[4..].copy_from_slice(&item.seq.to_le_bytes());
+    frame
+}
+
+fn from_frame(frame: &[u8; FRAME]) -> Item {
+    let (producer, seq) = frame.split_at(4);
+    Item {
+        producer: u32::from_le_bytes(producer.try_into().expect("4 bytes")),
+        seq: u64::from_le_bytes(seq.try_into().expect("8 bytes")),
+    }
+}
+
+/// One producer process that still sends one message per call, but into a
+/// byte pipe (its stdout) behind a `BufWriter`: about 680 messages share
+/// one `write` system call, and the parent reads them out of one `read`.
+/// The batching of [`ipc_batched`], done by the buffer instead of the caller.
+pub fn stream_process(spawner: &Spawner, n: u64) -> Result<Rate> {
+    let mut cmd = spawner.command("stream", ["--messages", &n.to_string()]);
+    cmd.stdout(Stdio::piped());
+    let mut child = ChildGuard::spawn(&mut cmd).context("starting the stream child")?;
+    let pipe = child.child_mut().stdout.take().context("no pipe")?;
+    let mut reader = BufReader::new(pipe);
+    let mut frame = [0; FRAME];
+    let mut first = None;
+    for expected in 0..n {
+        reader
+            .read_exact(&mut frame)
+            .with_context(|| format!("the stream ended after {expected} of {n} messages"))?;
+        first.get_or_insert_with(Instant::now);
+        let item = from_frame(&frame);
+        if item.seq != expected {
+            bail!("message {} arrived as number {expected}", item.seq);
+        }
+    }
+    let elapsed = first.map_or(Duration::ZERO, |f| f.elapsed());
+    child
+        .wait_timeout(Duration::from_secs(5))?
+        .context("the stream child did not exit")?;
+    Ok(Rate {
+        kind: Kind::StreamOneProcess,
+        label: "byte pipe + BufWriter, 1 process".into(),
+        messages: n,
+        first_to_last: elapsed,
+    })
+}
+
+/// Role `stream`: write `messages` frames to stdout, one `write_all` each.
+pub fn stream_role(messages: u64) -> Result<()> {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for seq in 0..messages {
+        out.write_all(&to_frame(Item { producer: 0, seq }))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+// ANCHOR_END: stream
+
 /// How many times each row is measured; the table keeps the fastest run,
 /// the one least disturbed by whatever else the machine was doing.
 pub const ROUNDS: usize = 3;
@@ -219,6 +286,7 @@ pub fn measure(spawner: &Spawner, n: u64, producers: usize, batch: usize) -> Res
         fastest(|| ipc_processes(spawner, 1, n))?,
         fastest(|| ipc_processes(spawner, producers, n))?,
         fastest(|| ipc_batched(spawner, n, batch))?,
+        fastest(|| stream_process(spawner, n))?,
     ])
 }
 

@@ -47,7 +47,13 @@ fn joinable_pipe_and_throughput_run() {
     let text = stdout_of(&["pipe", "--rounds", "50"]);
     assert!(text.contains("2 x ipc-channel"), "{text}");
     let text = stdout_of(&["throughput", "--messages", "500", "--producers", "2"]);
-    for row in ["std mpsc", "crossbeam", "2 processes", "batches of 64"] {
+    for row in [
+        "std mpsc",
+        "crossbeam",
+        "2 processes",
+        "batches of 64",
+        "byte pipe",
+    ] {
         assert!(text.contains(row), "missing {row}: {text}");
     }
 }
