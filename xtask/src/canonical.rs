@@ -148,6 +148,16 @@ pub fn restore_tests(course: &Course, ex: &Exercise, target: &Path) -> Result<()
     write_recorded(course, ex, &expected.tests, &target.join("tests"))
 }
 
+/// Whether the exercise's `src/` is exactly the recorded starter.
+pub fn starter_untouched(course: &Course, ex: &Exercise) -> Result<bool> {
+    let record = load(course)?;
+    let Some(expected) = record.get(&ex.id) else {
+        return Ok(false);
+    };
+    let actual = hashes(&course.exercise_dir(ex).join("src"))?;
+    Ok(changed(&expected.starter, &actual).is_empty())
+}
+
 /// Puts the untouched starter back into the exercise's `src/`.
 pub fn restore_starter(course: &Course, ex: &Exercise) -> Result<()> {
     let record = load(course)?;

@@ -104,7 +104,13 @@ impl Course {
         }
         let mut chosen = Vec::new();
         for name in names {
-            match all.iter().find(|e| &e.id == name || &e.dir_name == name) {
+            // A tab-completed path works too: `exercises/03-event/`, `solutions/03-event`.
+            let short = name
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(name);
+            match all.iter().find(|e| e.id == short || e.dir_name == short) {
                 Some(ex) => chosen.push(ex.clone()),
                 None => {
                     let known: Vec<&str> = all.iter().map(|e| e.id.as_str()).collect();

@@ -44,6 +44,21 @@ pub fn show(course: &Course, name: &str, all: bool) -> Result<()> {
     Ok(())
 }
 
+/// Forgets which hints of exercise `id` were shown (after a reset).
+pub fn forget_shown(course: &Course, id: &str) -> Result<()> {
+    let path = course.state_dir().join(SHOWN);
+    let Some(mut shown) = fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| toml::from_str::<BTreeMap<String, usize>>(&t).ok())
+    else {
+        return Ok(());
+    };
+    if shown.remove(id).is_some() {
+        fs::write(path, toml::to_string(&shown)?)?;
+    }
+    Ok(())
+}
+
 /// Lists every exercise with its lesson, time and last grade.
 pub fn list(course: &Course) -> Result<()> {
     let progress = Progress::load(course);

@@ -234,6 +234,15 @@ impl Progress {
     }
 }
 
+/// Forgets the grade of exercise `id` (after a reset).
+pub fn forget_progress(course: &Course, id: &str) -> Result<()> {
+    let mut progress = Progress::load(course);
+    if progress.exercises.remove(id).is_some() {
+        fs::write(Progress::path(course), toml::to_string(&progress)?)?;
+    }
+    Ok(())
+}
+
 /// Updates `.course/progress.toml` with the latest results.
 pub fn record_progress(course: &Course, results: &[ExerciseResult]) -> Result<()> {
     let mut progress = Progress::load(course);

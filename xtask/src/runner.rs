@@ -201,33 +201,83 @@ fn judge(status: std::process::ExitStatus, stdout: &Captured, stderr: &Captured)
     Outcome::Failed(message.trim().to_owned())
 }
 
-/// The panic message(s): from `panicked at` up to the next blank line or note.
+/// One panic in the test's stderr: where, and its message.
+#[derive(Debug, PartialEq)]
+struct Panic {
+    at: String,
+    message: Vec<String>,
+    times: usize,
+}
+
+/// The panic message(s): from `panicked at` up to the next blank line or
+/// note. The same panic in many threads (every worker hitting the same
+/// `todo!()`) is shown once, with how many times it happened.
 fn failure_message(stderr: &str) -> Option<String> {
-    let mut lines = Vec::new();
-    let mut inside = false;
+    let mut panics: Vec<Panic> = Vec::new();
+    let mut current: Option<Panic> = None;
     for line in stderr.lines() {
         // `thread 'name' panicked at file:line:col:` (newer Rust adds ` (tid)`).
         if line.starts_with("thread '") && line.contains(" panicked at ") {
-            inside = true;
+            if let Some(done) = current.take() {
+                add_panic(&mut panics, done);
+            }
             if let Some(at) = line.split("panicked at ").nth(1) {
-                lines.push(format!("panicked at {}", at.trim_end_matches(':')));
+                current = Some(Panic {
+                    at: at.trim_end_matches(':').to_owned(),
+                    message: Vec::new(),
+                    times: 1,
+                });
             }
             continue;
         }
-        if inside {
+        if let Some(panic) = current.as_mut() {
             if line.trim().is_empty() || line.starts_with("note: ") {
-                inside = false;
-                continue;
-            }
-            if lines.len() < 20 {
-                lines.push(line.to_owned());
+                add_panic(&mut panics, current.take().expect("inside a panic"));
+            } else if panic.message.len() < 20 {
+                panic.message.push(line.to_owned());
             }
         }
+    }
+    if let Some(done) = current {
+        add_panic(&mut panics, done);
+    }
+    let mut lines = Vec::new();
+    for panic in panics.iter().take(5) {
+        lines.push(format!("panicked at {}", panic.at));
+        lines.extend(panic.message.iter().cloned());
+        if panic.times > 1 {
+            lines.push(format!(
+                "(the same panic {} times, in several threads)",
+                panic.times
+            ));
+        }
+    }
+    if panics.len() > 5 {
+        lines.push(format!("(and {} other panics)", panics.len() - 5));
     }
     if lines.iter().any(|l| l.starts_with("not yet implemented")) {
         lines.push("(a todo!() is still in place: that is where your code goes)".to_owned());
     }
     (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// Counts `panic` against an earlier one at the same place with the same
+/// message; threads panicking at once interleave their lines, so a panic
+/// whose message went missing counts with one that has it.
+fn add_panic(panics: &mut Vec<Panic>, panic: Panic) {
+    let same = panics.iter_mut().find(|p| {
+        p.at == panic.at
+            && (p.message == panic.message || p.message.is_empty() || panic.message.is_empty())
+    });
+    match same {
+        Some(p) => {
+            p.times += 1;
+            if p.message.is_empty() {
+                p.message = panic.message;
+            }
+        }
+        None => panics.push(panic),
+    }
 }
 
 fn signal_name(signal: i32) -> String {
@@ -251,6 +301,21 @@ mod tests {
         assert_eq!(
             failure_message(stderr).unwrap(),
             "panicked at src/lib.rs:7:5\nnot yet implemented\n\
+             (a todo!() is still in place: that is where your code goes)"
+        );
+    }
+
+    #[test]
+    fn the_same_panic_in_many_threads_is_shown_once() {
+        let one = "thread '<unnamed>' (7) panicked at src/lib.rs:73:9:\nnot yet implemented\n";
+        let bare = "thread '<unnamed>' (8) panicked at src/lib.rs:73:9:\n";
+        let other = "thread 'main' (9) panicked at tests/t.rs:5:5:\nwaiter 2 never woke\n";
+        let stderr = format!("{one}{one}{bare}{one}{other}note: run with `RUST_BACKTRACE=1`\n");
+        assert_eq!(
+            failure_message(&stderr).unwrap(),
+            "panicked at src/lib.rs:73:9\nnot yet implemented\n\
+             (the same panic 4 times, in several threads)\n\
+             panicked at tests/t.rs:5:5\nwaiter 2 never woke\n\
              (a todo!() is still in place: that is where your code goes)"
         );
     }

@@ -14,9 +14,11 @@ fn write(path: &Path, text: &str) {
     fs::write(path, text).unwrap();
 }
 
-/// A unique word that marks the processes this test's course starts.
-fn marker() -> String {
-    format!("grader-test-orphan-{}", std::process::id())
+/// A unique word that marks the processes and the segment that the course
+/// named `course` starts: one per course, so that tests running at the same
+/// time never see each other's.
+fn marker(course: &str) -> String {
+    format!("grader-test-orphan-{}-{course}", std::process::id())
 }
 
 /// Writes a small course into a fresh temporary folder named after `name`.
@@ -27,7 +29,7 @@ fn make_course(name: &str) -> PathBuf {
         &root.join("Cargo.toml"),
         "[workspace]\nresolver = \"3\"\nmembers = [\"exercises/*\"]\n",
     );
-    let marker = marker();
+    let marker = marker(name);
     let ex = root.join("exercises/01-misbehave");
     write(
         &ex.join("Cargo.toml"),
@@ -139,8 +141,8 @@ fn xtask(root: &Path, args: &[&str]) -> (bool, String) {
     (status.success(), reader.join().unwrap())
 }
 
-fn leftover_processes() -> Vec<String> {
-    let marker = marker();
+fn leftover_processes(course: &str) -> Vec<String> {
+    let marker = marker(course);
     fs::read_dir("/proc")
         .unwrap()
         .filter_map(|e| e.ok())
@@ -205,11 +207,11 @@ fn grader_reports_every_kind_of_failure_and_leaves_nothing_behind() {
     assert!(
         report.contains(&format!(
             "removed shared-memory segment /dev/shm/{}",
-            marker()
+            marker("misbehave")
         )),
         "{report}"
     );
-    assert!(!Path::new("/dev/shm").join(marker()).exists());
+    assert!(!Path::new("/dev/shm").join(marker("misbehave")).exists());
 
     // 4 pass (passes, leaves_child, leaves_detached_child, leaves_segment);
     // 5 fail, and the broken exercise counts 1.
@@ -220,7 +222,7 @@ fn grader_reports_every_kind_of_failure_and_leaves_nothing_behind() {
 
     // Nothing the tests started is still running.
     std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(leftover_processes(), Vec::<String>::new());
+    assert_eq!(leftover_processes("misbehave"), Vec::<String>::new());
 
     // Naming an unknown exercise is a clear error, not a crash.
     let (ok, _) = xtask(&root, &["check", "exercises", "no-such-exercise"]);
@@ -287,6 +289,33 @@ fn edited_tests_are_noticed_and_reset_keeps_a_backup() {
     assert_eq!(
         fs::read_to_string(&backups[0]).unwrap(),
         "pub fn answer() -> u32 { 41 }\n"
+    );
+
+    // Two more resets at once (the same second): each attempt keeps its own
+    // backup, none overwrites another.
+    for attempt in ["v2", "v3"] {
+        fs::write(&lib, format!("// {attempt}\n")).unwrap();
+        let (ok, report) = xtask(&root, &["reset", "exercises/01-misbehave/"]);
+        assert!(ok, "{report}");
+    }
+    let mut saved: Vec<String> = fs::read_dir(root.join(".course/backups"))
+        .unwrap()
+        .map(|e| fs::read_to_string(e.unwrap().path().join("lib.rs")).unwrap())
+        .collect();
+    saved.sort();
+    assert_eq!(
+        saved,
+        ["// v2\n", "// v3\n", "pub fn answer() -> u32 { 41 }\n"]
+    );
+    // A reset forgets the exercise's grade: `list` shows it as new again.
+    let progress = fs::read_to_string(root.join(".course/progress.toml")).unwrap_or_default();
+    assert!(!progress.contains("misbehave"), "{progress}");
+    // An untouched starter has nothing to save.
+    let (ok, report) = xtask(&root, &["reset", "misbehave"]);
+    assert!(ok && report.contains("nothing to back up"), "{report}");
+    assert_eq!(
+        fs::read_dir(root.join(".course/backups")).unwrap().count(),
+        3
     );
     let _ = fs::remove_dir_all(&root);
 }

@@ -526,7 +526,10 @@ fn show_fork() -> Result<()> {
     let mut t = table(["where", "multiprocessing's default start method"]);
     for (place, method) in [
         ("Linux, Python up to 3.13", "fork"),
-        ("Linux (POSIX but macOS), Python 3.14+", "forkserver"),
+        (
+            "Linux and other POSIX systems but macOS, Python 3.14+",
+            "forkserver",
+        ),
         ("macOS, Python 3.8+", "spawn"),
         ("Windows", "spawn (there is no fork)"),
         (

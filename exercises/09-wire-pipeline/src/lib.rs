@@ -143,8 +143,8 @@ pub async fn fetch(client: &Client, url: &str) -> Result<Vec<u8>, FetchError> {
 ///   [`Summary::finish`].
 ///
 /// Errors: the first failed fetch stops the pipeline: no new fetch starts,
-/// and `run` returns `Err(PipelineError { index, error })` for it. Every
-/// thread `run` started has finished before it returns, on every path, and
+/// and `run` returns `Err(PipelineError { index, error })` for it. On every
+/// path, every thread `run` started is joined before it returns, and
 /// `crunch` is never called after `run` has returned.
 ///
 /// Panics if a field of `config` is 0.

@@ -145,8 +145,8 @@ pub async fn fetch(client: &Client, url: &str) -> Result<Vec<u8>, FetchError> {
 ///   [`Summary::finish`].
 ///
 /// Errors: the first failed fetch stops the pipeline: no new fetch starts,
-/// and `run` returns `Err(PipelineError { index, error })` for it. Every
-/// thread `run` started has finished before it returns, on every path, and
+/// and `run` returns `Err(PipelineError { index, error })` for it. On every
+/// path, every thread `run` started is joined before it returns, and
 /// `crunch` is never called after `run` has returned.
 ///
 /// Panics if a field of `config` is 0.
@@ -182,21 +182,27 @@ where
             summary.finish()
         });
         let cpu = s.spawn(move || {
-            let pool = rayon::ThreadPoolBuilder::new()
+            // A scoped pool: its threads are joined before `build_scoped`
+            // returns, so none outlives `run`.
+            rayon::ThreadPoolBuilder::new()
                 .num_threads(config.cpu_workers)
-                .build()
+                .build_scoped(
+                    |thread| thread.run(),
+                    |pool| {
+                        // Each idle pool thread takes the next item: never more than
+                        // cpu_workers items leave the channel before they are crunched.
+                        pool.install(|| {
+                            std::iter::from_fn(|| rx.blocking_recv())
+                                .par_bridge()
+                                .for_each(|item| {
+                                    let value = crunch(&item);
+                                    // Fails only if the aggregate stage is gone.
+                                    let _ = results.send((item.index, value));
+                                });
+                        });
+                    },
+                )
                 .expect("a rayon pool");
-            // Each idle pool thread takes the next item: never more than
-            // cpu_workers items leave the channel before they are crunched.
-            pool.install(|| {
-                std::iter::from_fn(|| rx.blocking_recv())
-                    .par_bridge()
-                    .for_each(|item| {
-                        let value = crunch(&item);
-                        // Fails only if the aggregate stage is gone.
-                        let _ = results.send((item.index, value));
-                    });
-            });
         });
 
         let fetched = runtime.block_on(async {
