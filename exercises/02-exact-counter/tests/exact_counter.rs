@@ -132,6 +132,25 @@ macro_rules! counting_tests {
             }
 
             #[test]
+            fn never_more_threads_than_asked_for() {
+                for (n, threads) in [(100_003_u64, 7_usize), (10, 4), (5, 3)] {
+                    let items: Vec<u64> = (0..n).collect();
+                    let seen = Mutex::new(HashSet::new());
+                    $count(&items, threads, |_| {
+                        seen.lock().unwrap().insert(thread::current().id());
+                        true
+                    });
+                    let used = seen.into_inner().unwrap().len();
+                    assert!(
+                        used <= threads,
+                        "{n} items with threads = {threads} ran pred on {used} threads: \
+                         split the slice into at most {threads} parts (round the part size \
+                         up: len.div_ceil(threads))"
+                    );
+                }
+            }
+
+            #[test]
             fn one_thread() {
                 let items: Vec<u64> = (0..1_000).collect();
                 assert_eq!(

@@ -305,9 +305,13 @@ fn waiting_threads_sleep_instead_of_spinning() {
     let measured = |f: Box<dyn FnOnce() + Send>, started: Arc<Barrier>| {
         detached(move || {
             started.wait();
-            let (cpu, wall) = (thread_cpu_time(), Instant::now());
+            let (cpu, wall, woken) = (thread_cpu_time(), Instant::now(), thread_wakeups());
             f();
-            (thread_cpu_time() - cpu, wall.elapsed())
+            (
+                thread_cpu_time() - cpu,
+                wall.elapsed(),
+                thread_wakeups() - woken,
+            )
         })
     };
     let consumer = {
@@ -337,7 +341,7 @@ fn waiting_threads_sleep_instead_of_spinning() {
         ("push into a full buffer", producer),
     ];
     for (what, rx) in waiters {
-        let (cpu, wall) = rx
+        let (cpu, wall, wakeups) = rx
             .recv_timeout(PATIENCE)
             .unwrap_or_else(|_| panic!("the thread waiting in {what} was never woken"));
         assert!(
@@ -345,5 +349,64 @@ fn waiting_threads_sleep_instead_of_spinning() {
             "the thread waiting in {what} used {cpu:?} of CPU in {wall:?}: it spins instead of \
              sleeping. Wait on a Condvar (wait_while) instead"
         );
+        assert!(
+            wakeups < 20,
+            "the thread waiting in {what} woke up {wakeups} times in {wall:?}: it polls \
+             (sleep, look, sleep...) instead of sleeping until it is notified. Wait on a \
+             Condvar (wait_while) instead"
+        );
     }
+}
+
+/// How many times the calling thread has gone to sleep and been woken so far
+/// (voluntary context switches): once for a Condvar wait, every few
+/// milliseconds for a loop around `thread::sleep`. 0 where unknown.
+#[cfg(target_os = "linux")]
+fn thread_wakeups() -> i64 {
+    // SAFETY: an all-zero rusage is valid; getrusage only writes into it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid, writable rusage.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+    assert_eq!(rc, 0, "getrusage failed");
+    usage.ru_nvcsw
+}
+
+#[cfg(not(target_os = "linux"))]
+fn thread_wakeups() -> i64 {
+    0
+}
+
+#[test]
+fn every_push_wakes_a_waiting_consumer() {
+    // Two consumers asleep on an empty buffer, then two pushes back to back:
+    // each push must wake one of them. Waking only when the buffer *was*
+    // empty loses the second wake-up, and an item waits with a consumer asleep.
+    let buffer = Arc::new(BoundedBuffer::new(4));
+    let started = Arc::new(Barrier::new(3));
+    let consumers: Vec<_> = (0..2)
+        .map(|_| {
+            let (buffer, started) = (Arc::clone(&buffer), Arc::clone(&started));
+            detached(move || {
+                started.wait();
+                buffer.pop()
+            })
+        })
+        .collect();
+    started.wait();
+    thread::sleep(SHOULD_BLOCK); // both are asleep in pop by now
+    buffer.push(1).unwrap();
+    buffer.push(2).unwrap();
+    let mut got: Vec<Option<u32>> = consumers
+        .iter()
+        .map(|rx| {
+            rx.recv_timeout(PATIENCE).unwrap_or_else(|_| {
+                panic!(
+                    "a consumer stayed asleep in pop although an item was waiting: a lost \
+                     wake-up. Notify a consumer on every push, not only when the buffer was empty"
+                )
+            })
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, [Some(1), Some(2)]);
 }

@@ -133,16 +133,70 @@ fn wait_timeout_returns_true_when_set_during_the_wait() {
         let (event, started) = (Arc::clone(&event), Arc::clone(&started));
         thread::spawn(move || {
             started.wait();
-            let _ = got_tx.send(event.wait_timeout(PATIENCE));
+            let got = event.wait_timeout(PATIENCE);
+            let _ = got_tx.send((got, Instant::now()));
         });
     }
     started.wait();
     thread::sleep(Duration::from_millis(30));
+    let set_at = Instant::now();
     event.set();
-    assert_eq!(
-        got_rx.recv_timeout(PATIENCE * 2),
-        Ok(true),
+    let (got, returned) = got_rx
+        .recv_timeout(PATIENCE * 2)
+        .expect("wait_timeout never returned");
+    assert!(
+        got,
         "wait_timeout should return true once the flag is set during the wait"
+    );
+    // Woken by `set`, it returns at once; one that sleeps out its timeout and
+    // then looks returns PATIENCE later. A second is far more than a wake-up takes.
+    let waited = returned.saturating_duration_since(set_at);
+    assert!(
+        waited < Duration::from_secs(1),
+        "wait_timeout returned {waited:?} after set(): it should be woken by set() \
+         (Condvar::wait_timeout_while), not sleep out its timeout and then look"
+    );
+}
+
+/// How many times the calling thread has gone to sleep and been woken so far
+/// (voluntary context switches). A thread blocked on a Condvar sleeps once;
+/// one that polls with `thread::sleep` wakes up every few milliseconds.
+#[cfg(target_os = "linux")]
+fn thread_wakeups() -> i64 {
+    // SAFETY: an all-zero rusage is valid; getrusage only writes into it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid, writable rusage.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+    assert_eq!(rc, 0, "getrusage failed");
+    usage.ru_nvcsw
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_waiting_thread_sleeps_instead_of_polling() {
+    let event = Arc::new(Event::new());
+    let (report_tx, report_rx) = mpsc::channel();
+    let started = Arc::new(Barrier::new(2));
+    {
+        let (event, started) = (Arc::clone(&event), Arc::clone(&started));
+        thread::spawn(move || {
+            started.wait();
+            let before = thread_wakeups();
+            event.wait();
+            let _ = report_tx.send(thread_wakeups() - before);
+        });
+    }
+    started.wait();
+    thread::sleep(Duration::from_millis(400));
+    event.set();
+    let wakeups = report_rx
+        .recv_timeout(PATIENCE)
+        .expect("set() did not wake the waiting thread");
+    assert!(
+        wakeups < 20,
+        "the waiting thread woke up {wakeups} times in 400 ms: it polls (sleep, look, \
+         sleep...) instead of sleeping until set() wakes it. Wait on the Condvar \
+         (wait_while) instead"
     );
 }
 

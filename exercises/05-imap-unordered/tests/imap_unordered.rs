@@ -195,6 +195,28 @@ fn never_more_than_workers_calls_at_once() {
 }
 
 #[test]
+fn exactly_workers_threads_run_every_item() {
+    // A pool: `workers` threads, each taking item after item. A new thread
+    // per item (even with at most `workers` at a time) pays a thread start
+    // for every item, which is what a pool is there to avoid.
+    let seen = Arc::new(Mutex::new(std::collections::HashSet::new()));
+    let s = Arc::clone(&seen);
+    let n = within("100 items on 3 workers", move || {
+        imap_unordered((0..100).collect(), 3, move |_: u32| {
+            s.lock().unwrap().insert(thread::current().id());
+        })
+        .count()
+    });
+    assert_eq!(n, 100);
+    let threads = seen.lock().unwrap().len();
+    assert!(
+        threads <= 3,
+        "100 items ran on {threads} different threads with 3 workers: start the workers \
+         once and let each take items until there are none left"
+    );
+}
+
+#[test]
 fn a_panicking_item_is_reported_and_the_rest_still_arrive() {
     let outcomes = within("one bad item", || {
         imap_unordered((0..12).collect(), 3, |i: i32| {

@@ -196,6 +196,40 @@ fn a_slow_task_times_out_and_collect_all_returns_without_it() {
 }
 
 #[test]
+fn the_deadline_is_for_the_whole_batch_not_for_each_result() {
+    // 40 tasks of 250 ms on 2 workers take 5 s; the timeout is 1 s. Waiting
+    // up to `timeout` for *each* next result would never time out, since a
+    // result arrives every 125 ms: the deadline is `start + timeout`, and
+    // each wait may only last until then.
+    let tasks: Vec<Task<usize>> = (0..40)
+        .map(|i| {
+            Task::new(i, move || {
+                thread::sleep(Duration::from_millis(250));
+                Ok(i)
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let report = run(tasks, 2, Duration::from_secs(1));
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(3),
+        "collect_all took {took:?} with a 1 s timeout: it must return at start + timeout \
+         (wait for each result only until that deadline, not a fresh timeout each time)"
+    );
+    assert_each_id_once(&report, 40);
+    let timed_out = report
+        .failed
+        .iter()
+        .filter(|(_, e)| *e == TaskError::TimedOut)
+        .count();
+    assert!(
+        timed_out >= 20,
+        "only {timed_out} of 40 tasks timed out, although at most about 8 can finish in 1 s"
+    );
+}
+
+#[test]
 fn tasks_that_never_started_time_out_too() {
     // One worker, stuck on task 0: tasks 1..4 never get to run in time.
     let (release, released) = mpsc::channel::<()>();

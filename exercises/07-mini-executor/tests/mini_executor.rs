@@ -166,6 +166,38 @@ fn never_more_than_workers_tasks_or_threads() {
 }
 
 #[test]
+fn an_idle_worker_takes_the_next_task_while_another_is_busy() {
+    // One shared queue: while worker A is stuck on a slow task, worker B runs
+    // every task behind it. Dealing tasks to workers in turn (a channel per
+    // worker) would leave some of them queued behind the slow one.
+    within("a busy worker and three quick tasks", || {
+        let executor = Executor::new(2);
+        let (open, gate) = mpsc::channel::<()>();
+        let slow = executor.submit(move || {
+            let _ = gate.recv_timeout(PATIENCE);
+        });
+        let (done_tx, done) = mpsc::channel();
+        for i in 0..3_u32 {
+            let handle = executor.submit(move || i);
+            let done_tx = done_tx.clone();
+            thread::spawn(move || {
+                let _ = done_tx.send(handle.result());
+            });
+        }
+        for _ in 0..3 {
+            assert!(
+                matches!(done.recv_timeout(Duration::from_secs(5)), Ok(Ok(_))),
+                "a quick task waited behind the slow one although a worker was idle: \
+                 every worker must take its next task from one shared queue"
+            );
+        }
+        let _ = open.send(());
+        slow.result().unwrap();
+        executor.shutdown();
+    });
+}
+
+#[test]
 fn panics_are_contained_and_the_pool_keeps_working() {
     within("panics", || {
         let executor = Executor::new(1);

@@ -300,3 +300,68 @@ fn a_receiver_waiting_on_an_empty_queue_wakes_for_a_new_item() {
     });
     assert_eq!(got, Some(7), "recv must wake up when an item arrives");
 }
+
+/// How many times the calling thread has gone to sleep and been woken so far
+/// (voluntary context switches): once for a Condvar wait, every few
+/// milliseconds for a loop around `thread::sleep`. 0 where unknown.
+#[cfg(target_os = "linux")]
+fn thread_wakeups() -> i64 {
+    // SAFETY: an all-zero rusage is valid; getrusage only writes into it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid, writable rusage.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+    assert_eq!(rc, 0, "getrusage failed");
+    usage.ru_nvcsw
+}
+
+#[cfg(not(target_os = "linux"))]
+fn thread_wakeups() -> i64 {
+    0
+}
+
+#[test]
+fn a_waiting_receiver_sleeps_instead_of_polling() {
+    let (got, wakeups) = within("a consumer blocked on an empty queue", || {
+        let (tx, rx) = bridge::<u32>(2);
+        let consumer = thread::spawn(move || {
+            let before = thread_wakeups();
+            let got = rx.recv();
+            (got, thread_wakeups() - before)
+        });
+        thread::sleep(ms(400));
+        current_thread().block_on(async { tx.send(7).await.unwrap() });
+        consumer.join().unwrap()
+    });
+    assert_eq!(got, Some(7));
+    assert!(
+        wakeups < 20,
+        "the receiver woke up {wakeups} times in 400 ms: it polls (sleep, look, sleep...) \
+         instead of sleeping until a sender notifies it. Wait on the Condvar (wait_while)"
+    );
+}
+
+#[test]
+fn dropping_the_last_sender_wakes_every_waiting_receiver() {
+    let ends = within("two consumers blocked on an empty queue", || {
+        let (tx, rx) = bridge::<u32>(2);
+        let rx = Arc::new(rx);
+        let consumers: Vec<_> = (0..2)
+            .map(|_| {
+                let rx = Arc::clone(&rx);
+                thread::spawn(move || rx.recv())
+            })
+            .collect();
+        thread::sleep(ms(100)); // both are asleep in recv by now
+        drop(tx);
+        consumers
+            .into_iter()
+            .map(|c| c.join().unwrap())
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(
+        ends,
+        [None, None],
+        "when the last sender goes, every waiting receiver must wake and get None \
+         (notify_all, not notify_one)"
+    );
+}
