@@ -82,6 +82,35 @@ async fn fetch_one_times_out_on_a_stalled_answer() {
 }
 
 #[tokio::test]
+async fn fetch_one_times_out_when_the_body_stalls() {
+    // A server that sends the status line and headers, 10 of the 100 body
+    // bytes it promised, then nothing: the time limit must cover the body
+    // too, not only the wait for the headers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/half-a-body", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = [0u8; 1024];
+        let _ = socket.read(&mut request).await;
+        let head = "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n0123456789";
+        let _ = socket.write_all(head.as_bytes()).await;
+        tokio::time::sleep(PATIENCE * 2).await; // holds the connection open
+    });
+    let got = within(
+        "fetch_one on an answer whose body stalls",
+        fetch_one(&client(), &url, TIMEOUT),
+    )
+    .await;
+    server.abort();
+    assert_eq!(
+        got,
+        Err(FetchError::Timeout),
+        "the headers came but the body stalled: the time limit covers the whole answer"
+    );
+}
+
+#[tokio::test]
 async fn fetch_one_reports_a_refused_connection() {
     let url = closed_port_url().unwrap();
     let got = within(
@@ -182,6 +211,38 @@ async fn fetch_all_times_out_stalled_requests_and_goes_on() {
         }
     }
     assert!(stalled > 0);
+}
+
+#[tokio::test]
+async fn a_stalled_request_holds_one_slot_not_the_whole_batch() {
+    // Ten groups of one stalled URL and four quick ones, limit 5. A sliding
+    // window keeps the quick ones flowing past the stalled ones: about two
+    // time limits in all. Fetching in chunks of `limit` and waiting for each
+    // whole chunk waits out one time limit per chunk: ten of them.
+    let server = TestServer::start(ServerConfig::default().latency(ms(5)))
+        .await
+        .unwrap();
+    let mut urls = Vec::new();
+    for group in 0..10 {
+        urls.push(server.url_for(&format!("/stall/{group}")));
+        for i in 0..4 {
+            urls.push(server.url_for(&format!("/item/{group}-{i}")));
+        }
+    }
+    let started = std::time::Instant::now();
+    let results = within(
+        "fetch_all with a stalled URL in every group of five",
+        fetch_all(&client(), &urls, 5, TIMEOUT),
+    )
+    .await;
+    let took = started.elapsed();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 40);
+    assert!(
+        took < ms(2_000),
+        "50 URLs, 10 of them stalling for the {TIMEOUT:?} limit, took {took:?} with limit 5: \
+         start the next URL as soon as any request ends (buffer_unordered, or a Semaphore), \
+         instead of waiting for a whole group of `limit` to finish"
+    );
 }
 
 #[test]

@@ -202,6 +202,64 @@ async fn waits_grow_and_are_really_waited() {
 }
 
 #[tokio::test]
+async fn other_tasks_keep_running_during_the_waits() {
+    // `#[tokio::test]` runs everything on one thread. A ticker task beside
+    // the retries can only tick while the retry loop waits without blocking
+    // that thread (`tokio::time::sleep`, not `std::thread::sleep`).
+    let server = TestServer::start(ServerConfig::default().fail_first(2))
+        .await
+        .unwrap();
+    let url = server.url_for("/busy");
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let ticker = async {
+        let mut ticks = 0;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            tokio::time::sleep(ms(10)).await;
+            ticks += 1;
+        }
+        ticks
+    };
+    let retries = async {
+        // Waits of 150 ms and 300 ms (half of 300 and 600, jitter 0).
+        let out = get_with_retry(&client(), &url, &policy(3, 300), TIMEOUT, &mut || 0.0).await;
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        out
+    };
+    let (out, ticks) = tokio::time::timeout(PATIENCE, async { tokio::join!(retries, ticker) })
+        .await
+        .expect("get_with_retry and the ticker did not finish");
+    assert!(out.result.is_ok(), "{:?}", out.result);
+    assert!(
+        ticks >= 10,
+        "a task beside the retries ticked {ticks} times in about 450 ms of waiting: the \
+         waits block the thread. Use tokio::time::sleep(...).await, not std::thread::sleep"
+    );
+}
+
+#[tokio::test]
+async fn the_wait_is_the_jittered_delay_not_the_ceiling() {
+    let server = TestServer::start(ServerConfig::default().fail_first(1))
+        .await
+        .unwrap();
+    let url = server.url_for("/equal-jitter");
+    // Ceiling 1 s; with jitter 0 the wait is half of it.
+    let out = within(
+        "get_with_retry",
+        get_with_retry(&client(), &url, &policy(2, 1_000), TIMEOUT, &mut || 0.0),
+    )
+    .await;
+    assert!(out.result.is_ok());
+    assert_eq!(out.delays, [ms(500)]);
+    let arrivals = server.arrivals("/equal-jitter");
+    let gap = arrivals[1] - arrivals[0];
+    assert!(
+        gap < ms(900),
+        "the retry came {gap:?} after the first attempt, though the wait was 500 ms: \
+         sleep for the delay you computed, not for the ceiling"
+    );
+}
+
+#[tokio::test]
 async fn jitter_is_drawn_once_per_wait() {
     let server = TestServer::start(ServerConfig::default().fail_first(3))
         .await
