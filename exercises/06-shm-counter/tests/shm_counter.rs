@@ -234,6 +234,98 @@ fn a_failing_worker_is_an_error() {
     );
 }
 
+/// The zombie children of this process right now: processes that exited
+/// but were never waited for (reaped).
+fn zombie_children() -> Vec<u32> {
+    let mut zombies = Vec::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return zombies;
+    };
+    for task in tasks.flatten() {
+        let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        for pid in children
+            .split_whitespace()
+            .filter_map(|p| p.parse::<u32>().ok())
+        {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // `pid (name) S ...`: the state follows the last `)`.
+            if stat
+                .rsplit_once(") ")
+                .is_some_and(|(_, rest)| rest.starts_with('Z'))
+            {
+                zombies.push(pid);
+            }
+        }
+    }
+    zombies
+}
+
+#[test]
+fn after_a_failing_worker_every_worker_is_reaped() {
+    let mut cleanup = Cleanup::default();
+    let c = SharedCounter::create().unwrap();
+    cleanup.track(c.name());
+    let name = c.name().to_owned();
+    let failing = within("count_with_processes with failing workers", move || {
+        let c = SharedCounter::open(&name).unwrap();
+        count_with_processes(Path::new("/bin/false"), &c, 4, 10)
+    });
+    assert!(failing.is_err());
+    // A moment for any other test's children to be reaped; ours must be already.
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    let mut zombies = zombie_children();
+    while !zombies.is_empty() && std::time::Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(20));
+        zombies = zombie_children();
+    }
+    assert!(
+        zombies.is_empty(),
+        "after the first failure, workers {zombies:?} were never waited for (zombies): \
+         wait for every worker you started, on the error path too"
+    );
+}
+
+#[test]
+fn the_workers_run_at_the_same_time() {
+    // A stand-in worker that only succeeds if all three copies are running
+    // together: each leaves a file named after its pid and waits (up to 5 s)
+    // to see three. Workers started one after another never see three.
+    let dir = std::env::temp_dir().join(format!("shm-counter-together-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("here")).unwrap();
+    let script = dir.join("worker.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nhere='{}'\ntouch \"$here/$$\"\ni=0\n\
+             while [ \"$(ls \"$here\" | wc -l)\" -lt 3 ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i+1)); done\n\
+             [ \"$(ls \"$here\" | wc -l)\" -ge 3 ]\n",
+            dir.join("here").display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut cleanup = Cleanup::default();
+    let c = SharedCounter::create().unwrap();
+    cleanup.track(c.name());
+    let name = c.name().to_owned();
+    let worker = script.clone();
+    let result = within("three workers that wait for each other", move || {
+        let c = SharedCounter::open(&name).unwrap();
+        count_with_processes(&worker, &c, 3, 1)
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        result.is_ok(),
+        "3 workers that each wait to see the other two failed ({result:?}): start every \
+         worker first, then wait for them, so that they run at the same time"
+    );
+}
+
 #[test]
 fn worker_main_reports_a_missing_segment() {
     assert!(
