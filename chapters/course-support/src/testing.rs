@@ -206,6 +206,27 @@ pub fn assert_all_gone(pids: &[u32]) {
     }
 }
 
+/// How many times the calling thread has gone to sleep and been woken so
+/// far (its voluntary context switches). A thread blocked on a `Condvar`
+/// sleeps once; one that polls with `thread::sleep` wakes every few
+/// milliseconds, so the difference over a wait tells the two apart. Linux
+/// only: elsewhere it is always 0, and tests that use it prove nothing there.
+#[cfg(target_os = "linux")]
+pub fn thread_wakeups() -> u64 {
+    // SAFETY: an all-zero rusage is valid; getrusage only writes into it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid, writable rusage.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+    assert_eq!(rc, 0, "getrusage failed");
+    u64::try_from(usage.ru_nvcsw).unwrap_or(0)
+}
+
+/// How many times the calling thread has gone to sleep (unknown here: 0).
+#[cfg(not(target_os = "linux"))]
+pub fn thread_wakeups() -> u64 {
+    0
+}
+
 /// A barrier with a timeout, for tests that prove work really runs at the
 /// same time: `n` threads can only meet there if all `n` are running.
 #[derive(Debug)]
@@ -299,6 +320,28 @@ mod tests {
         assert!(partner.join().unwrap());
         let alone = Rendezvous::new(2);
         assert!(!alone.arrive(Duration::from_millis(20)));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn polling_wakes_up_and_blocking_does_not() {
+        let before = thread_wakeups();
+        for _ in 0..30 {
+            thread::sleep(Duration::from_millis(1));
+        }
+        assert!(thread_wakeups() - before >= 25, "30 sleeps are 30 wake-ups");
+        let (tx, rx) = mpsc::channel::<()>();
+        let sleeper = thread::spawn(move || {
+            let before = thread_wakeups();
+            let _ = rx.recv();
+            thread_wakeups() - before
+        });
+        thread::sleep(Duration::from_millis(100));
+        drop(tx);
+        assert!(
+            sleeper.join().unwrap() <= 3,
+            "one blocking wait, one wake-up"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use bounded_buffer::{BoundedBuffer, Closed};
+use course_support::testing::thread_wakeups;
 
 /// How long a test waits for something that correct code does in
 /// microseconds. Not a speed limit: it only turns a hang into a failure.
@@ -356,24 +357,6 @@ fn waiting_threads_sleep_instead_of_spinning() {
              Condvar (wait_while) instead"
         );
     }
-}
-
-/// How many times the calling thread has gone to sleep and been woken so far
-/// (voluntary context switches): once for a Condvar wait, every few
-/// milliseconds for a loop around `thread::sleep`. 0 where unknown.
-#[cfg(target_os = "linux")]
-fn thread_wakeups() -> i64 {
-    // SAFETY: an all-zero rusage is valid; getrusage only writes into it.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `usage` is a valid, writable rusage.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
-    assert_eq!(rc, 0, "getrusage failed");
-    usage.ru_nvcsw
-}
-
-#[cfg(not(target_os = "linux"))]
-fn thread_wakeups() -> i64 {
-    0
 }
 
 #[test]

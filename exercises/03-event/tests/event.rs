@@ -6,6 +6,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use course_support::testing::thread_wakeups;
 use event::Event;
 
 /// How long a test waits for something that correct code does in
@@ -156,19 +157,6 @@ fn wait_timeout_returns_true_when_set_during_the_wait() {
         "wait_timeout returned {waited:?} after set(): it should be woken by set() \
          (Condvar::wait_timeout_while), not sleep out its timeout and then look"
     );
-}
-
-/// How many times the calling thread has gone to sleep and been woken so far
-/// (voluntary context switches). A thread blocked on a Condvar sleeps once;
-/// one that polls with `thread::sleep` wakes up every few milliseconds.
-#[cfg(target_os = "linux")]
-fn thread_wakeups() -> i64 {
-    // SAFETY: an all-zero rusage is valid; getrusage only writes into it.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `usage` is a valid, writable rusage.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
-    assert_eq!(rc, 0, "getrusage failed");
-    usage.ru_nvcsw
 }
 
 #[cfg(target_os = "linux")]

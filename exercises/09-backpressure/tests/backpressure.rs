@@ -8,6 +8,7 @@ use std::thread;
 use std::time::Duration;
 
 use backpressure::{Closed, Receiver, bridge};
+use course_support::testing::thread_wakeups;
 
 /// Far longer than any test needs.
 const PATIENCE: Duration = Duration::from_secs(8);
@@ -299,24 +300,6 @@ fn a_receiver_waiting_on_an_empty_queue_wakes_for_a_new_item() {
         got
     });
     assert_eq!(got, Some(7), "recv must wake up when an item arrives");
-}
-
-/// How many times the calling thread has gone to sleep and been woken so far
-/// (voluntary context switches): once for a Condvar wait, every few
-/// milliseconds for a loop around `thread::sleep`. 0 where unknown.
-#[cfg(target_os = "linux")]
-fn thread_wakeups() -> i64 {
-    // SAFETY: an all-zero rusage is valid; getrusage only writes into it.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `usage` is a valid, writable rusage.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
-    assert_eq!(rc, 0, "getrusage failed");
-    usage.ru_nvcsw
-}
-
-#[cfg(not(target_os = "linux"))]
-fn thread_wakeups() -> i64 {
-    0
 }
 
 #[test]
