@@ -43,6 +43,7 @@ where
     thread::scope(|s| {
         let handles: Vec<_> = (0..workers.min(chunks.len()))
             .map(|_| {
+                // ANCHOR: worker_loop
                 s.spawn(|| {
                     let mut done = Vec::new();
                     loop {
@@ -53,6 +54,7 @@ where
                         done.push((c, items[range.clone()].iter().map(&f).collect()));
                     }
                 })
+                // ANCHOR_END: worker_loop
             })
             .collect();
         let mut panicked = None;
