@@ -227,6 +227,32 @@ pub fn thread_wakeups() -> u64 {
     0
 }
 
+/// A count of arrivals that others can wait on: `wait_for(n, patience)`
+/// sleeps until `n` have arrived, or `patience` passes, and says which.
+#[derive(Debug, Default)]
+pub struct Arrivals {
+    count: Mutex<usize>,
+    changed: Condvar,
+}
+
+impl Arrivals {
+    /// One more has arrived; wakes everyone waiting.
+    pub fn arrive(&self) {
+        *self.count.lock().unwrap() += 1;
+        self.changed.notify_all();
+    }
+
+    /// `true` once `n` have arrived, `false` if `patience` passed first.
+    pub fn wait_for(&self, n: usize, patience: Duration) -> bool {
+        let count = self.count.lock().unwrap();
+        let (count, _) = self
+            .changed
+            .wait_timeout_while(count, patience, |c| *c < n)
+            .unwrap();
+        *count >= n
+    }
+}
+
 /// A barrier with a timeout, for tests that prove work really runs at the
 /// same time: `n` threads can only meet there if all `n` are running.
 #[derive(Debug)]
@@ -342,6 +368,16 @@ mod tests {
             sleeper.join().unwrap() <= 3,
             "one blocking wait, one wake-up"
         );
+    }
+
+    #[test]
+    fn arrivals_are_waited_for_or_given_up_on() {
+        let arrivals = std::sync::Arc::new(Arrivals::default());
+        let other = std::sync::Arc::clone(&arrivals);
+        let coming = thread::spawn(move || (0..3).for_each(|_| other.arrive()));
+        assert!(arrivals.wait_for(3, Duration::from_secs(10)));
+        coming.join().unwrap();
+        assert!(!arrivals.wait_for(4, Duration::from_millis(20)));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use common::{Finished, within};
+use common::{Arrivals, within};
 use lesson_05_pool_map::with_rayon::{imap_unordered, map_ordered, pool};
 
 #[test]
@@ -28,17 +28,20 @@ fn par_bridge_yields_a_slow_first_item_last() {
     let order = within("par_bridge", || {
         let pool = pool(2).unwrap();
         // Item 0 finishes only once the caller has received the 7 others.
-        let received = Arc::new(Finished::default());
+        let received = Arc::new(Arrivals::default());
         let r = received.clone();
         let f = move |i: usize| {
             if i == 0 {
-                assert!(r.wait_for(7), "the other results never arrived");
+                assert!(
+                    r.wait_for(7, common::GENEROUS),
+                    "the other results never arrived"
+                );
             }
             i
         };
         imap_unordered(&pool, 0..8, f)
             .map(|o| {
-                received.one_more();
+                received.arrive();
                 o.unwrap().0
             })
             .collect::<Vec<_>>()

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use common::{Finished, Rendezvous, within};
+use common::{Arrivals, Rendezvous, within};
 use course_support::InFlight;
 use lesson_05_pool_map::order::{in_order, indexed};
 use lesson_05_pool_map::threads::{imap_unordered, par_map};
@@ -80,17 +80,20 @@ fn a_panic_in_par_map_reaches_the_caller() {
 fn imap_unordered_yields_a_slow_first_item_last() {
     let order = within("imap_unordered", || {
         // Item 0 finishes only once the caller has received the 9 others.
-        let received = Arc::new(Finished::default());
+        let received = Arc::new(Arrivals::default());
         let r = received.clone();
         let f = move |i: usize| {
             if i == 0 {
-                assert!(r.wait_for(9), "the other results never arrived");
+                assert!(
+                    r.wait_for(9, common::GENEROUS),
+                    "the other results never arrived"
+                );
             }
             i
         };
         imap_unordered((0..10).collect(), 2, 1, f)
             .map(|o| {
-                received.one_more();
+                received.arrive();
                 o.unwrap().0
             })
             .collect::<Vec<_>>()

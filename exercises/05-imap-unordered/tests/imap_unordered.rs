@@ -4,11 +4,12 @@
 //! item is reported as an error, never a hang.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::Duration;
 
 use course_support::InFlight;
+use course_support::testing::Arrivals;
 use imap_unordered::{TaskFailed, imap_unordered, panic_message};
 
 /// How long a task waits for the others before giving up.
@@ -34,30 +35,6 @@ fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static)
     }
 }
 
-/// Counts arrivals; `wait_for(n)` waits until `n` have arrived (or
-/// [`PATIENCE`] passes) and says whether they did.
-#[derive(Default)]
-struct Arrivals {
-    count: Mutex<usize>,
-    changed: Condvar,
-}
-
-impl Arrivals {
-    fn arrive(&self) {
-        *self.count.lock().unwrap() += 1;
-        self.changed.notify_all();
-    }
-
-    fn wait_for(&self, n: usize) -> bool {
-        let count = self.count.lock().unwrap();
-        let (count, _) = self
-            .changed
-            .wait_timeout_while(count, PATIENCE, |c| *c < n)
-            .unwrap();
-        *count >= n
-    }
-}
-
 #[test]
 fn panic_message_reads_both_kinds_of_payload() {
     let literal = std::panic::catch_unwind(|| panic!("a literal")).unwrap_err();
@@ -76,7 +53,7 @@ fn a_slow_first_item_arrives_last() {
         let r = Arc::clone(&received);
         let results = imap_unordered((0..10).collect(), 2, move |i: usize| {
             if i == 0 {
-                r.wait_for(9);
+                r.wait_for(9, PATIENCE);
             }
             i
         });
@@ -164,7 +141,7 @@ fn the_workers_really_run_at_the_same_time() {
         let inside = Arc::new(Arrivals::default());
         imap_unordered((0..3).collect(), 3, move |_: u8| {
             inside.arrive();
-            inside.wait_for(3)
+            inside.wait_for(3, PATIENCE)
         })
         .map(|r| r.unwrap().1)
         .collect::<Vec<bool>>()

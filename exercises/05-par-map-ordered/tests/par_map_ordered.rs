@@ -5,40 +5,17 @@
 
 use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex};
 use std::thread;
 use std::time::Duration;
 
 use course_support::InFlight;
+use course_support::testing::Arrivals;
 use par_map_ordered::{chunks, par_map};
 
 /// How long a task waits for the others before giving up.
 const PATIENCE: Duration = Duration::from_secs(3);
-
-/// Counts arrivals; `wait_for(n)` waits until `n` have arrived (or
-/// [`PATIENCE`] passes) and says whether they did.
-#[derive(Default)]
-struct Arrivals {
-    count: Mutex<usize>,
-    changed: Condvar,
-}
-
-impl Arrivals {
-    fn arrive(&self) {
-        *self.count.lock().unwrap() += 1;
-        self.changed.notify_all();
-    }
-
-    fn wait_for(&self, n: usize) -> bool {
-        let count = self.count.lock().unwrap();
-        let (count, _) = self
-            .changed
-            .wait_timeout_while(count, PATIENCE, |c| *c < n)
-            .unwrap();
-        *count >= n
-    }
-}
 
 #[test]
 fn chunks_cover_every_index_exactly_once() {
@@ -151,7 +128,7 @@ fn two_workers_really_run_at_the_same_time() {
     let inside = Arrivals::default();
     let met = par_map(&[0, 1], 2, 1, |_| {
         inside.arrive();
-        inside.wait_for(2)
+        inside.wait_for(2, PATIENCE)
     });
     assert_eq!(
         met,
@@ -167,7 +144,7 @@ fn a_slow_chunk_does_not_hold_up_the_chunks_after_it() {
     let done = Arrivals::default();
     let out = par_map(&(0..10).collect::<Vec<usize>>(), 2, 1, |&i| {
         if i == 0 {
-            done.wait_for(9)
+            done.wait_for(9, PATIENCE)
         } else {
             done.arrive();
             true

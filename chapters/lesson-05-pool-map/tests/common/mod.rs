@@ -3,8 +3,6 @@
 
 #![allow(dead_code, unused_imports)] // each test binary uses a different subset
 
-use std::sync::{Condvar, Mutex};
-use std::thread;
 use std::time::Duration;
 
 use course_support::child::Spawner;
@@ -24,30 +22,4 @@ pub fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'sta
     course_support::testing::within(what, GENEROUS, f)
 }
 
-pub use course_support::testing::assert_all_gone;
-
-pub use course_support::testing::Rendezvous;
-
-/// Counts finished items; `wait_for(n)` blocks until `n` are done (or
-/// [`GENEROUS`] passes) and says whether they were.
-#[derive(Debug, Default)]
-pub struct Finished {
-    count: Mutex<usize>,
-    changed: Condvar,
-}
-
-impl Finished {
-    pub fn one_more(&self) {
-        *self.count.lock().unwrap() += 1;
-        self.changed.notify_all();
-    }
-
-    pub fn wait_for(&self, n: usize) -> bool {
-        let count = self.count.lock().unwrap();
-        let (count, _) = self
-            .changed
-            .wait_timeout_while(count, GENEROUS, |c| *c < n)
-            .unwrap();
-        *count >= n
-    }
-}
+pub use course_support::testing::{Arrivals, Rendezvous, assert_all_gone};
