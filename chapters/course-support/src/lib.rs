@@ -4,6 +4,7 @@
 
 pub mod child;
 pub mod in_flight;
+pub mod interpreter;
 pub mod primes;
 pub mod python;
 pub mod report;

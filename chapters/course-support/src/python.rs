@@ -20,6 +20,8 @@ pub const MISSING: &str = "python3 not found: install it to compare with Python"
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Python {
     program: PathBuf,
+    /// Interpreter options before the script, such as `-X gil=1`.
+    options: Vec<String>,
 }
 
 impl Python {
@@ -32,6 +34,15 @@ impl Python {
     pub fn at(program: impl Into<PathBuf>) -> Self {
         Self {
             program: program.into(),
+            options: Vec::new(),
+        }
+    }
+
+    /// The same interpreter started with `options` (e.g. `["-X", "gil=1"]`).
+    pub fn with_options(&self, options: &[&str]) -> Self {
+        Self {
+            program: self.program.clone(),
+            options: options.iter().map(|o| (*o).to_owned()).collect(),
         }
     }
 
@@ -59,11 +70,8 @@ impl Python {
         Some(text.trim().trim_start_matches("Python ").to_owned())
     }
 
-    /// Writes `script` to a temporary file named after `name`, runs it with
-    /// `args`, and returns what it printed on stdout. A file rather than
-    /// `-c`, because the `spawn` start method of multiprocessing imports the
-    /// main module again in every worker. The run is killed, with all it
-    /// started, if it takes longer than `limit`; the file is removed either way.
+    /// Writes `script` to a temporary folder named after `name`, runs it
+    /// with `args`, and returns what it printed on stdout. See [`Self::run_program`].
     pub fn run_script<I, S>(
         &self,
         name: &str,
@@ -75,20 +83,69 @@ impl Python {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
-        let path = std::env::temp_dir().join(format!("{name}-{}.py", std::process::id()));
-        std::fs::write(&path, script).map_err(|e| PythonError::Io("writing the script", e))?;
-        let result = self.run_file(&path, args, limit);
-        let _ = std::fs::remove_file(&path);
-        result
+        self.run_program(
+            &Program {
+                name,
+                main: script,
+                modules: &[],
+            },
+            args,
+            limit,
+        )
     }
 
-    fn run_file<I, S>(&self, path: &Path, args: I, limit: Duration) -> Result<String, PythonError>
+    /// Writes the program's files to a temporary folder, runs its main file
+    /// with `args` and returns what it printed on stdout. Files rather than
+    /// `-c`, because worker processes (spawn, forkserver) import the main
+    /// module again, and worker interpreters import the task's module: the
+    /// folder is on `PYTHONPATH` for both. The run is killed, with all it
+    /// started, if it takes longer than `limit`; the folder is removed either way.
+    pub fn run_program<I, S>(
+        &self,
+        program: &Program<'_>,
+        args: I,
+        limit: Duration,
+    ) -> Result<String, PythonError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("{}-", program.name))
+            .tempdir()
+            .map_err(|e| PythonError::Io("making a folder for the script", e))?;
+        let main = dir.path().join(format!("{}.py", program.name));
+        std::fs::write(&main, program.main)
+            .map_err(|e| PythonError::Io("writing the script", e))?;
+        for (file, text) in program.modules {
+            std::fs::write(dir.path().join(file), text)
+                .map_err(|e| PythonError::Io("writing the script", e))?;
+        }
+        self.run_file(&main, dir.path(), args, limit)
+    }
+
+    fn run_file<I, S>(
+        &self,
+        path: &Path,
+        dir: &Path,
+        args: I,
+        limit: Duration,
+    ) -> Result<String, PythonError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
         let mut cmd = Command::new(&self.program);
-        cmd.arg(path)
+        let mut python_path = std::ffi::OsString::from(dir);
+        if let Some(old) = std::env::var_os("PYTHONPATH").filter(|p| !p.is_empty()) {
+            python_path.push(":");
+            python_path.push(old);
+        }
+        cmd.args(&self.options)
+            .arg(path)
+            .env("PYTHONPATH", python_path)
+            // No __pycache__ left in the folder or anywhere else.
+            .env("PYTHONDONTWRITEBYTECODE", "1")
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -143,6 +200,17 @@ fn read_all(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Stri
     })
 }
 
+/// A Python program of one main file and the modules it imports.
+#[derive(Debug, Clone, Copy)]
+pub struct Program<'a> {
+    /// Names the temporary folder and the main file (`NAME.py`).
+    pub name: &'a str,
+    /// The main file's text.
+    pub main: &'a str,
+    /// `(file name, text)` of each module beside it, e.g. `("primes.py", ...)`.
+    pub modules: &'a [(&'a str, &'a str)],
+}
+
 /// Why the Python side produced no result.
 #[derive(Debug)]
 pub enum PythonError {
@@ -184,19 +252,38 @@ mod tests {
     }
 
     #[test]
-    fn a_script_runs_with_its_arguments_and_its_file_is_removed() {
+    fn a_program_runs_with_its_arguments_and_modules_and_its_folder_is_removed() {
+        let program = Program {
+            name: "course-support-args",
+            main: "dir=$(dirname \"$0\"); echo \"$1 $2\"; cat \"$dir/mod.py\"; \
+                   echo \"$dir\"; echo \"$PYTHONPATH\" \"$PYTHONDONTWRITEBYTECODE\"",
+            modules: &[("mod.py", "module text\n")],
+        };
         let out = Python::at("sh")
+            .run_program(&program, ["a", "b"], Duration::from_secs(10))
+            .unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[..2], ["a b", "module text"]);
+        let dir = Path::new(lines[2]);
+        assert!(
+            lines[3].starts_with(lines[2]) && lines[3].ends_with(" 1"),
+            "the folder leads PYTHONPATH: {out}"
+        );
+        assert!(!dir.exists(), "{} was left behind", dir.display());
+    }
+
+    #[test]
+    fn interpreter_options_come_before_the_script() {
+        let out = Python::at("sh")
+            .with_options(&["-c", "echo options first"])
             .run_script(
-                "course-support-args",
-                "echo \"$1 $2\"",
-                ["a", "b"],
+                "course-support-options",
+                "echo script",
+                [""; 0],
                 Duration::from_secs(10),
             )
             .unwrap();
-        assert_eq!(out, "a b\n");
-        let file =
-            std::env::temp_dir().join(format!("course-support-args-{}.py", std::process::id()));
-        assert!(!file.exists());
+        assert_eq!(out, "options first\n");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
 use course_support::child::{ROLE_COMMAND, Spawner, exists};
+use course_support::interpreter::{self, PythonArgs};
 use course_support::report::{grouped, ms};
 use course_support::{cores, ratio, table};
 use lesson_05_pool_map::amdahl::{self, Phases};
@@ -186,6 +187,8 @@ struct BenchArgs {
     /// Skip the Python side (it takes the longest)
     #[arg(long)]
     no_python: bool,
+    #[command(flatten)]
+    python: PythonArgs,
 }
 
 // ANCHOR: main
@@ -698,20 +701,46 @@ fn bench(spawner: &Spawner, a: &BenchArgs) -> Result<()> {
         println!("Skipped (--no-python).");
         return Ok(());
     }
-    let Some(version) = python::python3_version() else {
-        println!("{}", course_support::python::MISSING);
+    let Some(py) = interpreter::announce(a.python.python_bin.as_deref()) else {
         return Ok(());
     };
+    let f = &py.facts;
+    let mut modes = vec!["sequential", "threads", "processes"];
+    py.offers("free-threaded ThreadPool row", &f.free_threads());
+    if py.offers("InterpreterPoolExecutor row", &f.interpreter_pool()) {
+        modes.push("interpreters");
+    }
     println!(
-        "Running the prime count in Python {version}: Pool({n}).map, ThreadPool({n}).map, one process..."
+        "Running the prime count in Python: {} with {n} workers, the fastest of {} runs each...",
+        modes.join(", "),
+        a.repeat
     );
-    let py = match python::run(a.limit, a.blocks, a.chunk, n) {
-        Ok(py) => py,
+    let run = match python::run(&py, a.limit, a.blocks, a.chunk, n, a.repeat, &modes) {
+        Ok(run) => run,
         Err(e) => {
             println!("The Python run failed, going on without it: {e:#}");
             return Ok(());
         }
     };
+    let threads = if run.gil_on {
+        format!("{n} threads (Python: ThreadPool, GIL on: one at a time)")
+    } else {
+        format!("{n} threads (Python: ThreadPool, free-threaded, GIL off)")
+    };
+    let rows = [
+        ("sequential", "one worker".to_owned(), Some(base)),
+        ("threads", threads, at_cores(Mode::Threads).copied()),
+        (
+            "processes",
+            format!("{n} processes (Python: multiprocessing.Pool)"),
+            at_cores(Mode::Processes).copied(),
+        ),
+        (
+            "interpreters",
+            format!("{n} interpreters (Python: InterpreterPoolExecutor; Rust: threads)"),
+            at_cores(Mode::Threads).copied(),
+        ),
+    ];
     let mut t = table([
         "",
         "Rust ms",
@@ -720,21 +749,10 @@ fn bench(spawner: &Spawner, a: &BenchArgs) -> Result<()> {
         "Rust is faster by",
         "same answer",
     ]);
-    let rows = [
-        ("one worker".to_owned(), Some(base), &py.sequential),
-        (
-            format!("{n} threads (Python: ThreadPool, under the GIL)"),
-            at_cores(Mode::Threads).copied(),
-            &py.threads,
-        ),
-        (
-            format!("{n} processes (Python: multiprocessing.Pool)"),
-            at_cores(Mode::Processes).copied(),
-            &py.processes,
-        ),
-    ];
-    for (label, rust, py_row) in rows {
-        let Some(rust) = rust else { continue };
+    for (mode, label, rust) in rows {
+        let (Some(rust), Some(py_row)) = (rust, run.rows.get(mode)) else {
+            continue;
+        };
         t.add_row([
             label,
             format!("{:.1}", rust.ms()),
@@ -750,11 +768,15 @@ fn bench(spawner: &Spawner, a: &BenchArgs) -> Result<()> {
         ]);
     }
     println!("{t}");
+    let seq = run.rows["sequential"].ms;
+    let speedups: Vec<String> = ["threads", "processes", "interpreters"]
+        .into_iter()
+        .filter_map(|m| run.rows.get(m).map(|r| format!("{m} {}", ratio(seq, r.ms))))
+        .collect();
     println!(
-        "Python's own speed-ups: ThreadPool {} (the GIL lets one thread run at a time),\n\
-         Pool {} (an interpreter per process).",
-        ratio(py.sequential.ms, py.threads.ms),
-        ratio(py.sequential.ms, py.processes.ms)
+        "Python's own speed-ups over one worker: {} (both sides: the fastest of {} runs).",
+        speedups.join(", "),
+        a.repeat
     );
     Ok(())
 }
