@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand};
+use course_support::interpreter::{self, PythonArgs};
 use course_support::child::{ROLE_COMMAND, Spawner, describe, python_exitcode};
 use course_support::report::{grouped, ms, yes_no};
 use course_support::{cores, ratio, table};
@@ -113,6 +114,8 @@ enum Demo {
         /// Threads and processes to start for the start-up table.
         #[arg(long, default_value_t = 100, value_parser = count(1, 100_000))]
         starts: usize,
+        #[command(flatten)]
+        python: PythonArgs,
     },
     /// What a child process runs: `lesson-04-ipc child <ROLE>` (started by this program).
     #[command(name = ROLE_COMMAND, hide = true)]
@@ -182,7 +185,8 @@ fn run(demo: Demo) -> Result<()> {
             producers,
             batch,
             starts,
-        } => bench(&spawner, messages, producers, batch, starts),
+            python,
+        } => bench(&spawner, messages, producers, batch, starts, &python),
         Demo::Child { .. } => unreachable!("handled in main"),
     }
 }
@@ -684,6 +688,7 @@ fn bench(
     producers: usize,
     batch: usize,
     starts: usize,
+    python: &PythonArgs,
 ) -> Result<()> {
     println!(
         "Lesson 04 bench: {} messages per row, {starts} starts per start-up row, {} cores.",
@@ -693,14 +698,14 @@ fn bench(
     if cfg!(debug_assertions) {
         println!("(debug build: use --release for numbers worth comparing)");
     }
-    let py = match python::python3_version() {
-        None => {
-            println!("{}", course_support::python::MISSING);
-            None
-        }
-        Some(version) => {
-            println!("Running the same work in Python {version} (multiprocessing)...");
-            match python::run(messages, starts.min(20), batch) {
+    let py = match interpreter::announce(python.python_bin.as_deref()) {
+        None => None,
+        Some(interp) => {
+            println!(
+                "Running the same work in Python (multiprocessing, start method {})...",
+                interp.facts.start_method
+            );
+            match python::run(&interp, messages, starts.min(20), batch) {
                 Ok(run) => Some(run),
                 Err(e) => {
                     println!("The Python run failed, going on without it: {e:#}");

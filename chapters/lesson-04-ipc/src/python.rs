@@ -8,92 +8,16 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use course_support::python::Python;
+use course_support::interpreter::Interpreter;
+use course_support::python::Program;
 
-// ANCHOR: script
-/// The Python side, written to a temporary file and run as
-/// `python3 FILE MESSAGES STARTS BATCH` (a file, because the `spawn` start method
-/// re-imports the main module in each child).
-pub const SCRIPT: &str = r#"
-import multiprocessing as mp, sys, threading, time
+/// `python/ipc.py`, run as `python3 ipc.py MESSAGES STARTS BATCH`.
+pub const PROGRAM: Program<'static> = Program {
+    name: "ipc",
+    main: include_str!("../python/ipc.py"),
+    modules: &[],
+};
 
-def put_all(q, n):
-    for seq in range(n):
-        q.put((0, seq))
-
-def put_batches(q, n, b):
-    for start in range(0, n, b):
-        q.put([(0, seq) for seq in range(start, min(n, start + b))])
-
-def send_all(conn, n):
-    for seq in range(n):
-        conn.send((0, seq))
-    conn.close()
-
-def nothing():
-    pass
-
-def rate(get, n):
-    first = None
-    for _ in range(n):
-        get()
-        if first is None:
-            first = time.perf_counter()
-    return (n - 1) / (time.perf_counter() - first)
-
-def best_of(rounds, measure):
-    return max(measure() for _ in range(rounds))
-
-def queue_rate(n):
-    q = mp.Queue()
-    p = mp.Process(target=put_all, args=(q, n))
-    p.start()
-    r = rate(q.get, n)
-    p.join()
-    return r
-
-def queue_batched_rate(n, batch):
-    q = mp.Queue()
-    p = mp.Process(target=put_batches, args=(q, n, batch))
-    p.start()
-    r = rate(q.get, (n + batch - 1) // batch) * batch
-    p.join()
-    return r
-
-def pipe_rate(n):
-    receiver, sender = mp.Pipe(duplex=False)
-    p = mp.Process(target=send_all, args=(sender, n))
-    p.start()
-    sender.close()
-    r = rate(receiver.recv, n)
-    p.join()
-    return r
-
-def us_each(start, count, rounds=3):
-    best = None
-    for _ in range(rounds):
-        t = time.perf_counter()
-        for _ in range(count):
-            unit = start()
-            unit.start()
-            unit.join()
-        took = time.perf_counter() - t
-        best = took if best is None else min(best, took)
-    return best / count * 1e6
-
-if __name__ == "__main__":
-    n, starts, batch = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-    print("version", sys.version.split()[0])
-    print("start_method", mp.get_start_method())
-    print("queue", best_of(3, lambda: queue_rate(n)))
-    print("queue_batched", best_of(3, lambda: queue_batched_rate(n, batch)))
-    print("pipe", best_of(3, lambda: pipe_rate(n)))
-    print("start_thread", us_each(lambda: threading.Thread(target=nothing), starts))
-    for method in mp.get_all_start_methods():
-        ctx = mp.get_context(method)
-        print("start_" + method, us_each(lambda: ctx.Process(target=nothing), starts))
-"#;
-// ANCHOR_END: script
 
 /// What the Python run measured.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,21 +36,13 @@ pub struct PythonRun {
     pub starts: usize,
 }
 
-/// `python3 --version`, or `None` if it can't be run.
-pub fn python3_version() -> Option<String> {
-    Python::python3().version()
-}
-
-/// Runs [`SCRIPT`] with `messages` messages, `starts` process starts and
+/// Runs [`PROGRAM`] with `messages` messages, `starts` process starts and
 /// batches of `batch` items.
-pub fn run(messages: u64, starts: usize, batch: usize) -> Result<PythonRun> {
+pub fn run(python: &Interpreter, messages: u64, starts: usize, batch: usize) -> Result<PythonRun> {
     let args = [messages.max(2), starts.max(1) as u64, batch.max(1) as u64];
-    let out = Python::python3().run_script(
-        "lesson-04-ipc",
-        SCRIPT,
-        args.map(|n| n.to_string()),
-        HANG_LIMIT,
-    )?;
+    let out = python
+        .python
+        .run_program(&PROGRAM, args.map(|n| n.to_string()), HANG_LIMIT)?;
     let mut run = parse(&out)?;
     run.starts = starts.max(1);
     Ok(run)
