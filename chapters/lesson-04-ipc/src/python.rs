@@ -18,7 +18,6 @@ pub const PROGRAM: Program<'static> = Program {
     modules: &[],
 };
 
-
 /// What the Python run measured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PythonRun {

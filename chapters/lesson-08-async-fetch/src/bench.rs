@@ -6,11 +6,14 @@
 //! against the same server.
 
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use course_support::interpreter::{self, Interpreter};
+use course_support::python::Python;
 
 use crate::scale::ClientRun;
 
@@ -95,19 +98,12 @@ asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4
 "#;
 // ANCHOR_END: python
 
-/// Can we run the Python side? `Err` is the one line to print instead.
-pub fn python_with_aiohttp() -> Result<String, String> {
-    let version = Command::new("python3")
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output();
-    let Ok(version) = version else {
-        return Err(
-            "python3 not found: install it (and `pip install aiohttp`) to compare with Python"
-                .to_owned(),
-        );
-    };
-    let has_aiohttp = Command::new("python3")
+/// The interpreter to run the Python side with, if it has aiohttp; `Err`
+/// is the one line to print instead. It prints the interpreter's line.
+pub fn python_with_aiohttp(flag: Option<&Path>) -> Result<Interpreter, String> {
+    let interp = interpreter::find(flag).map_err(|e| format!("{e} (and `pip install aiohttp`)"))?;
+    println!("{}", interp.describe());
+    let has_aiohttp = Command::new(interp.python.program())
         .args(["-c", "import aiohttp"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -115,14 +111,18 @@ pub fn python_with_aiohttp() -> Result<String, String> {
         .status()
         .is_ok_and(|s| s.success());
     if !has_aiohttp {
-        return Err("python3 with aiohttp not found: pip install aiohttp to compare".to_owned());
+        return Err(format!(
+            "Python {} has no aiohttp: `{} -m pip install aiohttp` to compare",
+            interp.facts.version,
+            interp.python.program().display()
+        ));
     }
-    let text = String::from_utf8_lossy(&version.stdout) + String::from_utf8_lossy(&version.stderr);
-    Ok(text.trim().to_owned())
+    Ok(interp)
 }
 
 /// Runs [`AIOHTTP_CLIENT`] against `base_url` (killed after `patience`).
 pub fn run_python(
+    python: &Python,
     base_url: &str,
     requests: usize,
     concurrency: usize,
@@ -130,7 +130,7 @@ pub fn run_python(
     timeout: Duration,
     patience: Duration,
 ) -> Result<Vec<ClientRun>> {
-    let mut cmd = Command::new("python3");
+    let mut cmd = Command::new(python.program());
     cmd.args(["-", base_url])
         .arg(requests.to_string())
         .arg(concurrency.to_string())
@@ -139,7 +139,7 @@ pub fn run_python(
         .stdin(Stdio::piped())
         .stdout(Stdio::piped());
     let mut child =
-        course_support::child::ChildGuard::spawn(&mut cmd).context("starting python3")?;
+        course_support::child::ChildGuard::spawn(&mut cmd).context("starting Python")?;
     {
         let mut stdin = child.child_mut().stdin.take().context("python's stdin")?;
         stdin.write_all(AIOHTTP_CLIENT.as_bytes())?;

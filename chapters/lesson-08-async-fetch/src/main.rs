@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
 use course_support::child::{ROLE_COMMAND, Spawner};
+use course_support::interpreter::PythonArgs;
 use course_support::report::grouped;
 use course_support::{cores, table};
 use lesson_08_async_fetch::bench::{ideal_per_second, python_with_aiohttp, run_python};
@@ -170,6 +171,8 @@ enum Demo {
         /// Skip the Python side.
         #[arg(long)]
         no_python: bool,
+        #[command(flatten)]
+        python: PythonArgs,
     },
     /// A child process's role (started by the demos themselves).
     #[command(name = ROLE_COMMAND, hide = true)]
@@ -371,6 +374,7 @@ fn run(demo: Demo) -> Result<()> {
             client_threads,
             server_threads,
             no_python,
+            python,
         } => bench(BenchArgs {
             requests,
             concurrency,
@@ -378,7 +382,7 @@ fn run(demo: Demo) -> Result<()> {
             rounds,
             client_threads: client_threads.unwrap_or_else(cores),
             server_threads: server_threads.unwrap_or_else(cores),
-            python: !no_python,
+            python: (!no_python).then_some(python),
         }),
         Demo::Child { role } => child(role),
     }
@@ -901,7 +905,7 @@ fn show_threads(levels: &[usize], latency: Duration) -> Result<()> {
 }
 
 /// The benchmark's settings.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct BenchArgs {
     requests: usize,
     concurrency: usize,
@@ -909,7 +913,8 @@ struct BenchArgs {
     rounds: usize,
     client_threads: usize,
     server_threads: usize,
-    python: bool,
+    /// `None`: no Python side.
+    python: Option<PythonArgs>,
 }
 
 fn bench(b: BenchArgs) -> Result<()> {
@@ -975,12 +980,14 @@ fn bench(b: BenchArgs) -> Result<()> {
     rows.push(("Rust: tokio + reqwest".to_owned(), runs, peak, cpu));
 
     let mut python_note = None;
-    if b.python {
-        match python_with_aiohttp() {
-            Ok(version) => {
+    if let Some(python) = &b.python {
+        match python_with_aiohttp(python.python_bin.as_deref()) {
+            Ok(interp) => {
+                let version = format!("Python {}", interp.facts.version);
                 let server = TestServer::start_blocking(config)?;
                 let before = cpu_time();
                 let py = run_python(
+                    &interp.python,
                     &server.url(),
                     b.requests,
                     b.concurrency,
