@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::builder::{RangedU64ValueParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use course_support::child::{ROLE_COMMAND, Spawner};
+use course_support::interpreter::{self, PythonArgs};
 use course_support::{cores, table};
 use lab::advise::{self, Checked};
 use lab::bench::{self, Bench};
@@ -138,12 +139,11 @@ struct BenchArgs {
     /// Also chart every comparable run in the history, to this file
     #[arg(long)]
     history_svg: Option<PathBuf>,
-    /// Run the same workload in Python too (threading, multiprocessing, asyncio)
+    /// Run the same workload in Python too (threading, multiprocessing, asyncio; free threads and InterpreterPoolExecutor where the interpreter has them)
     #[arg(long)]
     python: bool,
-    /// The Python to run [default: $LAB_PYTHON, else python3]
-    #[arg(long)]
-    python_bin: Option<PathBuf>,
+    #[command(flatten)]
+    python_bin: PythonArgs,
     /// Tasks for Python [default: all for io, at most 500 for cpu and mixed: Python computes ~35x slower]
     #[arg(long, value_parser = RangedU64ValueParser::<u64>::new().range(1..=10_000_000))]
     python_tasks: Option<u64>,
@@ -528,25 +528,22 @@ fn bench_cmd(args: &BenchArgs, spawner: &Spawner) -> Result<()> {
 }
 
 fn python_side_by_side(args: &BenchArgs, b: &Bench, runs: &[lab::modes::Run]) -> Result<()> {
-    let py = python::interpreter(args.python_bin.as_deref());
     println!();
-    let Some(version) = python::version(&py) else {
-        if args.python_bin.is_some() || std::env::var_os("LAB_PYTHON").is_some() {
-            println!(
-                "{} not found: install python3 (or fix the path) to compare with Python",
-                py.display()
-            );
-        } else {
-            println!("{}", python::MISSING);
-        }
+    let Some(py) = interpreter::announce(args.python_bin.python_bin.as_deref()) else {
         return Ok(());
     };
+    let modes = python::runnable(&py, &b.modes);
+    if modes.is_empty() {
+        println!("None of the modes asked for runs in Python.");
+        return Ok(());
+    }
     let tasks = args.python_tasks.unwrap_or(match b.workload {
         Workload::Io => b.plan.tasks,
         _ => b.plan.tasks.min(500),
     });
     println!(
-        "Python {version}: the same tasks ({tasks} of them), {} workers, {} in flight{}:",
+        "Python {}: the same tasks ({tasks} of them), {} workers, {} in flight{}:",
+        py.facts.version,
         b.plan.workers,
         b.plan.in_flight,
         if args.repeat > 1 {
@@ -562,7 +559,7 @@ fn python_side_by_side(args: &BenchArgs, b: &Bench, runs: &[lab::modes::Run]) ->
         b.plan.workers,
         b.plan.in_flight,
         args.repeat,
-        &b.modes,
+        &modes,
     )?;
     let py_base = res
         .runs
@@ -587,6 +584,7 @@ fn python_side_by_side(args: &BenchArgs, b: &Bench, runs: &[lab::modes::Run]) ->
         t.add_row([
             match r.mode {
                 Mode::GilThreads => "threads: real GIL / simulated",
+                Mode::Threads => "free threads: free-threaded Python / Rust",
                 Mode::Async => "async: asyncio / tokio",
                 m => m.label(),
             }

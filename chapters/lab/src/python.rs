@@ -1,109 +1,57 @@
 //! The same workload in Python, side by side: a `for` loop, a
-//! `ThreadPoolExecutor` (the real GIL), a `ProcessPoolExecutor` and asyncio,
+//! `ThreadPoolExecutor` (under the GIL, or free on a free-threaded build), a
+//! `ProcessPoolExecutor`, asyncio and, on 3.14, an `InterpreterPoolExecutor`,
 //! each task defined exactly as in [`crate::task`].
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use course_support::python::Python;
+use course_support::interpreter::Interpreter;
+use course_support::python::{Program, Python};
 
 use crate::modes::Mode;
 use crate::task::TaskSpec;
 
-/// The Python side, run as
-/// `python3 FILE TASKS WORKERS IN_FLIGHT NUMBERS IO_US REPEAT MODES`; each
-/// mode runs REPEAT times and prints its median.
-/// A file rather than `-c`, because `spawn` children re-import the main module.
-/// (The `# ANCHOR` comments let the book include the Python alone.)
-pub const SCRIPT: &str = r#"
-# ANCHOR: py_script
-import asyncio, sys, time
-from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
+/// `python/lab_bench.py`, with the task (`python/lab_task.py`) and the
+/// course's prime count beside it, run as
+/// `python3 lab_bench.py TASKS WORKERS IN_FLIGHT NUMBERS IO_US REPEAT MODES`;
+/// each mode runs REPEAT times and prints its median.
+pub const PROGRAM: Program<'static> = Program {
+    name: "lab_bench",
+    main: include_str!("../python/lab_bench.py"),
+    modules: &[
+        ("lab_task.py", include_str!("../python/lab_task.py")),
+        ("primes.py", course_support::interpreter::PRIMES_PY),
+    ],
+};
 
-NUMBERS, IO = 0, 0.0
+/// The modes Python has, by key: `threads` is a free-threaded build's
+/// threads, `isolated` is 3.14's `InterpreterPoolExecutor`.
+pub const PYTHON_MODES: [&str; 6] = [
+    "sequential",
+    "gil-threads",
+    "threads",
+    "processes",
+    "async",
+    "isolated",
+];
 
-def setup(numbers, io):
-    global NUMBERS, IO
-    NUMBERS, IO = numbers, io
-
-def is_prime(n):
-    if n < 2:
-        return False
-    if n % 2 == 0:
-        return n == 2
-    d = 3
-    while d * d <= n:
-        if n % d == 0:
-            return False
-        d += 2
-    return True
-
-def compute(i):
-    start = 1_000_000 + (i * 7_919) % 1_000_000
-    return sum(1 for n in range(start, start + NUMBERS) if is_prime(n))
-
-def task(i):
-    if IO:
-        time.sleep(IO)          # releases the GIL while it waits
-    return compute(i)           # holds the GIL while it computes
-
-async def run_async(tasks, in_flight):
-    gate = asyncio.Semaphore(in_flight)
-    async def one(i):
-        async with gate:
-            if IO:
-                await asyncio.sleep(IO)
-            return compute(i)   # blocks the event loop, like any CPU work
-    return sum(await asyncio.gather(*(one(i) for i in range(tasks))))
-
-def median_ms(f, repeat):
-    times, primes = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        primes = f()
-        times.append((time.perf_counter() - t) * 1e3)
-    return sorted(times)[len(times) // 2], primes
-
-if __name__ == "__main__":
-    tasks, workers, in_flight, numbers, io_us, repeat = map(int, sys.argv[1:7])
-    setup(numbers, io_us / 1e6)
-    print("version", sys.version.split()[0])
-
-    def threads():
-        with ThreadPoolExecutor(workers) as pool:
-            return sum(pool.map(task, range(tasks)))
-
-    def processes():
-        chunk = max(1, min(1024, tasks // (8 * workers)))   # as the lab's pool
-        with ProcessPoolExecutor(workers, initializer=setup, initargs=(numbers, io_us / 1e6)) as pool:
-            return sum(pool.map(task, range(tasks), chunksize=chunk))
-
-    runs = {
-        "sequential": lambda: sum(map(task, range(tasks))),
-        "gil-threads": threads,
-        "processes": processes,
-        "async": lambda: asyncio.run(run_async(tasks, in_flight)),
-    }
-    for mode in sys.argv[7].split(","):
-        ms, primes = median_ms(runs[mode], repeat)
-        print(mode, ms, primes, flush=True)
-# ANCHOR_END: py_script
-"#;
-
-/// The line printed when there is no Python to compare with.
-pub use course_support::python::MISSING;
-
-/// Which Python to run: `--python-bin`, else `LAB_PYTHON`, else `python3`.
-pub fn interpreter(flag: Option<&Path>) -> PathBuf {
-    flag.map(Path::to_path_buf)
-        .or_else(|| std::env::var_os("LAB_PYTHON").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("python3"))
-}
-
-/// `python --version`, or `None` if it can't be run.
-pub fn version(python: &Path) -> Option<String> {
-    Python::at(python).version()
+/// The modes of `wanted` that `python` can run, printing a line for each it
+/// cannot (with how to get it).
+pub fn runnable(python: &Interpreter, wanted: &[Mode]) -> Vec<Mode> {
+    let f = &python.facts;
+    wanted
+        .iter()
+        .copied()
+        .filter(|m| PYTHON_MODES.contains(&m.key()))
+        .filter(|m| match m.key() {
+            "threads" => python.offers("free threads (Python)", &f.free_threads()),
+            "isolated" => {
+                python.offers("isolated (InterpreterPoolExecutor)", &f.interpreter_pool())
+            }
+            _ => true,
+        })
+        .collect()
 }
 
 /// One mode's Python result.
@@ -117,15 +65,17 @@ pub struct PyRun {
 /// What the Python side measured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PyBench {
-    pub version: String,
     pub tasks: u64,
     pub runs: Vec<PyRun>,
+    /// The GIL's state when the script ended (an import can turn it back on).
+    pub gil_on: bool,
 }
 
-/// Runs [`SCRIPT`] on `tasks` tasks of `spec` in each of `modes` that
-/// Python has (sequential, gil-threads, processes, async).
+/// Runs [`PROGRAM`] on `tasks` tasks of `spec` in each of `modes` (see
+/// [`runnable`]). On a free-threaded build the `gil-threads` row runs in an
+/// interpreter of its own with the GIL turned on (`-X gil=1`).
 pub fn run(
-    python: &Path,
+    python: &Interpreter,
     spec: &TaskSpec,
     tasks: u64,
     workers: usize,
@@ -133,27 +83,41 @@ pub fn run(
     repeat: usize,
     modes: &[Mode],
 ) -> Result<PyBench> {
-    let keys: Vec<&str> = modes
+    let gil_apart = python.facts.free_threaded_build;
+    let (apart, together): (Vec<Mode>, Vec<Mode>) = modes
         .iter()
-        .filter(|m| {
-            matches!(
-                m,
-                Mode::Sequential | Mode::GilThreads | Mode::Processes | Mode::Async
-            )
-        })
-        .map(|m| m.key())
-        .collect();
-    let args = [
-        tasks.to_string(),
-        workers.to_string(),
-        in_flight.to_string(),
-        spec.numbers.to_string(),
-        spec.io.as_micros().to_string(),
-        repeat.max(1).to_string(),
-        keys.join(","),
-    ];
-    let out = Python::at(python).run_script("lab-bench", SCRIPT, args, HANG_LIMIT)?;
-    parse(&out, tasks)
+        .partition(|m| gil_apart && **m == Mode::GilThreads);
+    let one_run = |python: &Python, modes: &[Mode]| {
+        let keys: Vec<&str> = modes.iter().map(|m| m.key()).collect();
+        let args = [
+            tasks.to_string(),
+            workers.to_string(),
+            in_flight.to_string(),
+            spec.numbers.to_string(),
+            spec.io.as_micros().to_string(),
+            repeat.max(1).to_string(),
+            keys.join(","),
+        ];
+        let out = python.run_program(&PROGRAM, args, HANG_LIMIT)?;
+        parse(&out, tasks)
+    };
+    let with_gil = python.python.with_options(python.facts.gil_on_args());
+    let mut bench: Option<PyBench> = None;
+    for (python, modes) in [(&python.python, &together), (&with_gil, &apart)] {
+        if modes.is_empty() {
+            continue;
+        }
+        let part = one_run(python, modes)?;
+        match &mut bench {
+            None => bench = Some(part),
+            Some(b) => b.runs.extend(part.runs),
+        }
+    }
+    let mut bench = bench.context("no Python mode to run")?;
+    bench
+        .runs
+        .sort_by_key(|r| modes.iter().position(|m| *m == r.mode));
+    Ok(bench)
 }
 
 /// Far longer than any sensible run; only a hang gets there.
@@ -161,14 +125,14 @@ const HANG_LIMIT: Duration = Duration::from_secs(1800);
 
 fn parse(text: &str, tasks: u64) -> Result<PyBench> {
     let mut bench = PyBench {
-        version: String::new(),
         tasks,
         runs: Vec::new(),
+        gil_on: true,
     };
     for line in text.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
-            ["version", v] => bench.version = (*v).to_owned(),
+            ["gil", state] => bench.gil_on = *state == "on",
             [key, ms, primes] => {
                 let mode =
                     Mode::from_key(key).with_context(|| format!("unknown mode in {line:?}"))?;
@@ -195,15 +159,11 @@ mod tests {
 
     #[test]
     fn parses_the_script_output() {
-        let b = parse(
-            "version 3.12.1\nsequential 100.5 42\ngil-threads 101 42\n",
-            10,
-        )
-        .unwrap();
-        assert_eq!(b.version, "3.12.1");
+        let b = parse("sequential 100.5 42\ngil-threads 101 42\ngil off\n", 10).unwrap();
+        assert!(!b.gil_on);
         assert_eq!(b.runs.len(), 2);
         assert_eq!(b.runs[1].mode, Mode::GilThreads);
         assert_eq!(b.runs[1].primes, 42);
-        assert!(parse("version 3\n", 10).is_err());
+        assert!(parse("gil on\n", 10).is_err());
     }
 }

@@ -131,10 +131,13 @@ fn python_missing_is_said_clearly() {
     let mut args = base.to_vec();
     args.extend(["--python-bin", "/nonexistent/python3"]);
     let out = ok(&lab(&args, &[]));
-    assert!(out.contains("/nonexistent/python3 not found"), "{out}");
+    assert!(
+        out.contains("/nonexistent/python3 (--python-bin) could not be run"),
+        "{out}"
+    );
     assert!(out.contains("to compare with Python"), "{out}");
-    let out = ok(&lab(&base, &[("LAB_PYTHON", "/nonexistent/python3")]));
-    assert!(out.contains("not found"), "{out}");
+    let out = ok(&lab(&base, &[("PYTHON", "/nonexistent/python3")]));
+    assert!(out.contains("($PYTHON) could not be run"), "{out}");
     // Without Python on PATH at all: the standard line.
     let out = ok(&lab(&base, &[("PATH", "/nonexistent")]));
     assert!(
@@ -145,10 +148,10 @@ fn python_missing_is_said_clearly() {
 
 #[test]
 fn python_side_by_side_when_present() {
-    if lab::python::version(Path::new("python3")).is_none() {
-        eprintln!("python3 is not installed: skipping the side-by-side run");
+    let Ok(python) = course_support::interpreter::find(None) else {
+        eprintln!("no Python on PATH: skipping the side-by-side run");
         return;
-    }
+    };
     let dir = common::scratch("cli-py");
     let svg = dir.join("b.svg");
     let out = ok(&lab(
@@ -170,6 +173,14 @@ fn python_side_by_side_when_present() {
         &[],
     ));
     assert!(out.contains("Python ms"), "{out}");
+    // It names the interpreter, its build and its GIL, and says which rows it
+    // skipped: free threads without a free-threaded build.
+    assert!(out.contains(&python.describe()), "{out}");
+    assert_eq!(
+        out.contains("skipped: free threads (Python)"),
+        !python.facts.free_threads().is_yes(),
+        "{out}"
+    );
     assert!(
         out.contains("equal to Rust's count"),
         "Python and Rust count the same primes:\n{out}"
