@@ -398,7 +398,12 @@ fn ways_demo(args: &WaysArgs) {
     );
     let numbers: Vec<u64> = (1_000_000..1_000_000 + args.numbers).collect();
     let reports = ways::count_primes_isolated(&numbers, args.blocks, args.workers);
-    let mut t = table(["worker", "blocks received", "numbers copied in", "primes found"]);
+    let mut t = table([
+        "worker",
+        "blocks received",
+        "numbers copied in",
+        "primes found",
+    ]);
     for r in &reports {
         t.add_row([
             r.worker.to_string(),
@@ -422,7 +427,11 @@ fn ways_demo(args: &WaysArgs) {
         course_support::report::grouped(copied),
         copied * std::mem::size_of::<u64>() / 1024,
         args.workers,
-        if isolated == shared { ", the same" } else { ": MISMATCH" },
+        if isolated == shared {
+            ", the same"
+        } else {
+            ": MISMATCH"
+        },
     );
     println!(
         "The copies cost memory and time that shared threads do not pay; in exchange no worker\n\

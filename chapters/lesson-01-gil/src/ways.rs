@@ -98,14 +98,21 @@ pub fn count_primes_isolated(numbers: &[u64], blocks: usize, workers: usize) -> 
             let (tx, inbox) = mpsc::channel::<Vec<u64>>();
             let report_tx = report_tx.clone();
             thread::spawn(move || {
-                let mut report = Report { worker, blocks: 0, numbers: 0, primes: 0 };
+                let mut report = Report {
+                    worker,
+                    blocks: 0,
+                    numbers: 0,
+                    primes: 0,
+                };
                 for block in inbox {
                     // Ends when the inbox's sender is dropped.
                     report.blocks += 1;
                     report.numbers += block.len();
                     report.primes += block.iter().filter(|&&n| is_prime(n)).count() as u64;
                 }
-                report_tx.send(report).expect("the caller waits for every report");
+                report_tx
+                    .send(report)
+                    .expect("the caller waits for every report");
             });
             tx
         })

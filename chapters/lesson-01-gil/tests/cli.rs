@@ -112,7 +112,15 @@ fn concepts_convoy_and_no_gil_run() {
 
 #[test]
 fn ways_prints_four_ways_and_the_isolated_workers_agree() {
-    let o = lesson(&["ways", "--numbers", "20000", "--workers", "3", "--blocks", "6"]);
+    let o = lesson(&[
+        "ways",
+        "--numbers",
+        "20000",
+        "--workers",
+        "3",
+        "--blocks",
+        "6",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     for row in [

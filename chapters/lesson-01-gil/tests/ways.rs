@@ -44,6 +44,11 @@ fn the_table_has_the_four_ways_in_order() {
     let names: Vec<&str> = WAYS.iter().map(|w| w.way).collect();
     assert_eq!(
         names,
-        ["GIL threads", "free-threaded threads", "subinterpreters", "processes"]
+        [
+            "GIL threads",
+            "free-threaded threads",
+            "subinterpreters",
+            "processes"
+        ]
     );
 }
