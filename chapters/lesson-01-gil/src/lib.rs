@@ -7,11 +7,13 @@
 //! - [`timeline`]: who ran when, recorded and drawn as text;
 //! - [`convoy`]: how a CPU-bound thread delays an I/O-bound one;
 //! - [`pillars`]: threads vs processes vs async;
-//! - [`no_gil`]: Send and Sync, and threads that share data without a lock.
+//! - [`no_gil`]: Send and Sync, and threads that share data without a lock;
+//! - [`ways`]: the four ways CPython runs code at once, and share-nothing workers.
 
 pub mod convoy;
 pub mod interpreter_lock;
 pub mod no_gil;
 pub mod pillars;
 pub mod timeline;
+pub mod ways;
 pub mod workload;

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use course_support::{cores, ratio, table, time};
 use lesson_01_gil::timeline::Activity;
 use lesson_01_gil::workload::{self, Job, Mode, Workload};
-use lesson_01_gil::{convoy, no_gil, pillars, timeline};
+use lesson_01_gil::{convoy, no_gil, pillars, timeline, ways};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,6 +38,9 @@ enum Command {
     Convoy(ConvoyArgs),
     /// Why Rust has no GIL: threads read shared data on every core, checked at compile time
     NoGil(NoGilArgs),
+    /// Four ways CPython runs code at once (GIL threads, free-threaded threads,
+    /// subinterpreters, processes) and their Rust counterparts; share-nothing workers
+    Ways(WaysArgs),
 }
 
 fn workers_parser() -> RangedU64ValueParser<usize> {
@@ -121,6 +124,19 @@ struct NoGilArgs {
     threads: Option<usize>,
 }
 
+#[derive(Debug, Args)]
+struct WaysArgs {
+    /// How many numbers the share-nothing workers receive copies of
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    numbers: u64,
+    /// Share-nothing workers
+    #[arg(long, default_value_t = 4, value_parser = workers_parser())]
+    workers: usize,
+    /// Blocks the numbers are cut into, dealt out in turn
+    #[arg(long, default_value_t = 8, value_parser = count_parser())]
+    blocks: usize,
+}
+
 fn main() {
     dispatch(Cli::parse().command.unwrap_or(Command::Tour));
 }
@@ -134,6 +150,7 @@ fn dispatch(command: Command) {
         Command::Timeline(args) => draw_timeline(&args),
         Command::Convoy(args) => convoy_demo(&args),
         Command::NoGil(args) => no_gil_demo(&args),
+        Command::Ways(args) => ways_demo(&args),
     }
 }
 
@@ -163,6 +180,7 @@ fn tour() {
     section("Timeline: who ran when", &["timeline"]);
     section("Pitfall: the convoy effect", &["convoy"]);
     section("Why Rust has no GIL", &["no-gil"]);
+    section("Four ways Python runs code at once", &["ways"]);
     println!("\nEvery section is a subcommand with more flags: see `--help`.");
 }
 
@@ -178,6 +196,7 @@ lists) is never touched by two threads at once. The holder lets go:
   - around a blocking call (sleep, read, socket): other threads run meanwhile;
   - when another thread has waited a whole switch interval: 5 ms by default since
     Python 3.2 (`sys.setswitchinterval`); before 3.2, every 100 bytecodes.
+CPython's free-threaded build (`python3.13t`, `python3.14t`) runs without it.
 This lesson's InterpreterLock follows the same two rules, and it is fair: threads
 get the lock in the order they asked for it.";
 
@@ -361,7 +380,61 @@ fn no_gil_demo(args: &NoGilArgs) {
          another thread only if its type is Send, and be shared only if it is Sync; code that\n\
          could race on plain data does not compile (lesson 02 goes deep). So nothing is left\n\
          for a global lock to protect, and every thread can run on its own core.\n\
-         Python is moving the same way: CPython 3.13 ships an optional free-threaded build\n\
-         (PEP 703, the `python3.13t` executable) with no GIL."
+         CPython is moving the same way: its free-threaded build (PEP 703) runs without a GIL,\n\
+         experimental in 3.13 (`python3.13t`), officially supported but still optional since\n\
+         3.14 (`python3.14t`, PEP 779). It checks nothing when compiling: built-in dicts\n\
+         and lists lock themselves at run time, and your own data still needs your locks. `ways` compares\n\
+         the four ways CPython now runs code at once."
+    );
+}
+
+fn ways_demo(args: &WaysArgs) {
+    println!("{}", ways::table());
+    println!(
+        "GIL threads take turns (this lesson's `gil`). The other three use every core: a\n\
+         free-threaded build by dropping the GIL, subinterpreters by giving each its own\n\
+         (PEP 684, 3.12; usable from Python since 3.14, PEP 734), processes by giving each its\n\
+         own interpreter. In Rust the first two rows are one: threads, with no lock to take.\n"
+    );
+    let numbers: Vec<u64> = (1_000_000..1_000_000 + args.numbers).collect();
+    let reports = ways::count_primes_isolated(&numbers, args.blocks, args.workers);
+    let mut t = table([
+        "worker",
+        "blocks received",
+        "numbers copied in",
+        "primes found",
+    ]);
+    for r in &reports {
+        t.add_row([
+            r.worker.to_string(),
+            r.blocks.to_string(),
+            course_support::report::grouped(r.numbers),
+            r.primes.to_string(),
+        ]);
+    }
+    let copied: usize = reports.iter().map(|r| r.numbers).sum();
+    let isolated: u64 = reports.iter().map(|r| r.primes).sum();
+    let shared = no_gil::count_primes_shared(&numbers, args.workers);
+    println!(
+        "Share-nothing workers, the Rust side of subinterpreters: {} threads, each with its own\n\
+         inbox, receive copies of {} blocks and send back what they found:",
+        args.workers, args.blocks
+    );
+    println!("{t}");
+    println!(
+        "{} numbers ({} KiB) copied in, {isolated} primes found: {} threads reading one shared Vec\n\
+         found {shared}{}.",
+        course_support::report::grouped(copied),
+        copied * std::mem::size_of::<u64>() / 1024,
+        args.workers,
+        if isolated == shared {
+            ", the same"
+        } else {
+            ": MISMATCH"
+        },
+    );
+    println!(
+        "The copies cost memory and time that shared threads do not pay; in exchange no worker\n\
+         can see another's data. The lab's `isolated` mode measures that price."
     );
 }

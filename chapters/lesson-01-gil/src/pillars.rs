@@ -1,4 +1,5 @@
 //! Python's "three pillars" of concurrency, and what each is in Rust.
+//! ([`crate::ways`] splits the parallel ones further: four ways since 3.14.)
 
 use course_support::Table;
 
@@ -8,6 +9,7 @@ pub struct Pillar {
     pub model: &'static str,
     pub python: &'static str,
     pub rust: &'static str,
+    pub startup: &'static str,
     pub switching: &'static str,
     pub memory: &'static str,
     pub python_parallel: &'static str,
@@ -16,29 +18,34 @@ pub struct Pillar {
 
 // ANCHOR: pillars
 /// Threads, processes and async: the costs that decide which one fits.
+/// Lesson 04 measures start-up and switching: a process costs far more to
+/// start than a thread, but a round trip to one costs about the same.
 pub const PILLARS: [Pillar; 3] = [
     Pillar {
         model: "threads",
         python: "threading",
         rust: "std::thread",
+        startup: "cheap (a stack)",
         switching: "low (OS thread switch)",
         memory: "low (shared address space)",
-        python_parallel: "no: one GIL holder at a time",
-        best_for: "file and network I/O",
+        python_parallel: "not under a GIL; yes on a free-threaded build",
+        best_for: "I/O; CPU work when free-threaded",
     },
     Pillar {
         model: "processes",
         python: "multiprocessing",
         rust: "std::process (lesson 04)",
-        switching: "high (address-space switch)",
+        startup: "costly (a new program)",
+        switching: "low too: a wake-up dominates",
         memory: "high (a whole interpreter each)",
-        python_parallel: "yes: one GIL per process",
+        python_parallel: "yes: an interpreter each",
         best_for: "CPU work, isolation",
     },
     Pillar {
         model: "async",
         python: "asyncio",
         rust: "tokio (lesson 08)",
+        startup: "almost free (a value)",
         switching: "very low (a function return)",
         memory: "very low (a small state machine)",
         python_parallel: "no: one event-loop thread",
@@ -53,6 +60,7 @@ pub fn table() -> Table {
         "model",
         "Python",
         "Rust",
+        "start-up",
         "switching overhead",
         "memory",
         "Python code in parallel?",
@@ -63,6 +71,7 @@ pub fn table() -> Table {
             p.model,
             p.python,
             p.rust,
+            p.startup,
             p.switching,
             p.memory,
             p.python_parallel,

@@ -98,7 +98,7 @@ fn concepts_convoy_and_no_gil_run() {
             &["convoy", "--calls", "5", "--io-us", "100"],
             "next to a CPU-bound thread",
         ),
-        (&["no-gil", "--numbers", "10000"], "python3.13t"),
+        (&["no-gil", "--numbers", "10000"], "python3.14t"),
     ] {
         let o = lesson(args);
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
@@ -108,4 +108,30 @@ fn concepts_convoy_and_no_gil_run() {
             stdout(&o)
         );
     }
+}
+
+#[test]
+fn ways_prints_four_ways_and_the_isolated_workers_agree() {
+    let o = lesson(&[
+        "ways",
+        "--numbers",
+        "20000",
+        "--workers",
+        "3",
+        "--blocks",
+        "6",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for row in [
+        "| GIL threads",
+        "| free-threaded threads",
+        "| subinterpreters",
+        "| processes",
+    ] {
+        assert!(text.contains(row), "missing {row}:\n{text}");
+    }
+    assert!(text.contains("20,000 numbers"), "{text}");
+    assert!(text.contains(", the same."), "{text}");
+    assert!(!text.contains("MISMATCH"), "{text}");
 }

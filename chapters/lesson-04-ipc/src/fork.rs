@@ -8,9 +8,11 @@
 //! forever. POSIX therefore allows only async-signal-safe calls in the child
 //! of a multi-threaded process until it calls `exec`.
 //!
-//! So `std::process::Command` never runs Rust code in a forked copy: it
-//! starts a fresh program (`posix_spawn`, or `fork` immediately followed by
-//! `exec`), and we re-execute our own binary with a role. Python chose
+//! So `std::process::Command` starts a fresh program (`posix_spawn`, or
+//! `fork` immediately followed by `exec`), and we re-execute our own binary
+//! with a role. It runs none of our code in the forked copy unless asked:
+//! `CommandExt::pre_exec` runs a closure there, before `exec`, under the same
+//! rule (async-signal-safe calls only), which is why it is `unsafe`. Python chose
 //! differently: `multiprocessing` used `fork` by default on Linux for years
 //! (fast, and the child inherits everything), `spawn` on Windows (no fork
 //! there) and on macOS since 3.8; Python 3.12 warns when a process with

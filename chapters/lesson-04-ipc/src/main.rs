@@ -524,8 +524,9 @@ fn show_fork() -> Result<()> {
         Err(e) => println!("(fork demo skipped: {e})"),
     }
     println!(
-        "So std::process::Command never runs Rust code in a forked copy: it starts a new\n\
-         program (posix_spawn, or fork + exec at once), and this lesson re-executes itself."
+        "So std::process::Command starts a new program (posix_spawn, or fork + exec at once),\n\
+         and this lesson re-executes itself. Only an unsafe CommandExt::pre_exec closure runs\n\
+         in the forked copy, before exec, and it may make async-signal-safe calls only."
     );
     let mut t = table(["where", "multiprocessing's default start method"]);
     for (place, method) in [

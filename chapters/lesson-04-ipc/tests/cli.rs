@@ -65,6 +65,7 @@ fn startup_and_fork() {
     let text = stdout_of(&["fork"]);
     assert!(text.contains("1 thread"), "{text}");
     assert!(text.contains("forkserver"), "{text}");
+    assert!(text.contains("pre_exec"), "{text}");
 }
 
 #[test]
