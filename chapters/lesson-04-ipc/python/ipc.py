@@ -1,7 +1,10 @@
 """Lesson 04's measurements in Python: a producer process putting (0, seq)
 tuples on a multiprocessing.Queue (and through a Pipe), timed from the first
 message the parent gets to the last, and the cost of starting a Process or
-a Thread.
+a Thread. Beside the idiomatic ways, the fastest reasonable Python for each
+of the Rust rows: a Pipe carrying lists (like ipc-channel's batches), and a
+byte pipe behind a BufferedWriter with struct-packed frames (like Rust's
+byte pipe behind a BufWriter).
 
     python3 ipc.py [MESSAGES STARTS BATCH]
 
@@ -9,7 +12,7 @@ With no arguments it runs small counts.
 """
 
 # ANCHOR: script
-import multiprocessing as mp, sys, threading, time
+import multiprocessing as mp, os, struct, sys, threading, time
 
 def put_all(q, n):
     for seq in range(n):
@@ -22,6 +25,21 @@ def put_batches(q, n, b):
 def send_all(conn, n):
     for seq in range(n):
         conn.send((0, seq))
+    conn.close()
+
+def send_batches(conn, n, b):
+    for start in range(0, n, b):
+        conn.send([(0, seq) for seq in range(start, min(n, start + b))])
+    conn.close()
+
+FRAME = struct.Struct("<IQ")   # producer, sequence number: 12 bytes, as in Rust
+
+def write_frames(conn, n):
+    # One write per message, into an 8 KiB buffer: one system call per
+    # about 680 messages, as Rust's BufWriter does.
+    with open(os.dup(conn.fileno()), "wb", buffering=8192) as out:
+        for seq in range(n):
+            out.write(FRAME.pack(0, seq))
     conn.close()
 
 def nothing():
@@ -63,6 +81,32 @@ def pipe_rate(n):
     p.join()
     return r
 
+def pipe_batched_rate(n, batch):
+    receiver, sender = mp.Pipe(duplex=False)
+    p = mp.Process(target=send_batches, args=(sender, n, batch))
+    p.start()
+    sender.close()
+    r = rate(receiver.recv, (n + batch - 1) // batch) * batch
+    p.join()
+    return r
+
+def byte_pipe_rate(n):
+    receiver, sender = mp.Pipe(duplex=False)
+    p = mp.Process(target=write_frames, args=(sender, n))
+    p.start()
+    sender.close()
+    with open(os.dup(receiver.fileno()), "rb", buffering=8192) as inp:
+        expected = 0
+        def get():
+            nonlocal expected
+            _, seq = FRAME.unpack(inp.read(FRAME.size))
+            assert seq == expected, f"message {seq} arrived as number {expected}"
+            expected += 1
+        r = rate(get, n)
+    receiver.close()
+    p.join()
+    return r
+
 def us_each(start, count, rounds=3):
     best = None
     for _ in range(rounds):
@@ -82,6 +126,8 @@ if __name__ == "__main__":
     print("queue", best_of(3, lambda: queue_rate(n)))
     print("queue_batched", best_of(3, lambda: queue_batched_rate(n, batch)))
     print("pipe", best_of(3, lambda: pipe_rate(n)))
+    print("pipe_batched", best_of(3, lambda: pipe_batched_rate(n, batch)))
+    print("byte_pipe", best_of(3, lambda: byte_pipe_rate(n)))
     print("start_thread", us_each(lambda: threading.Thread(target=nothing), starts))
     for method in mp.get_all_start_methods():
         ctx = mp.get_context(method)

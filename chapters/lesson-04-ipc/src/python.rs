@@ -2,6 +2,8 @@
 //! process putting `(0, seq)` tuples on a `multiprocessing.Queue` (and
 //! sending them through a `Pipe`), timed from the first message the parent
 //! gets to the last, and the cost of starting a `Process` (or a `Thread`).
+//! Beside those idiomatic ways, the like-for-like Python of the Rust rows:
+//! `Pipe` with lists, and a byte pipe behind a `BufferedWriter`.
 //! Like the Rust rows, each number is the fastest of 3 runs.
 
 use std::collections::BTreeMap;
@@ -27,6 +29,10 @@ pub struct PythonRun {
     pub queue: f64,
     /// `Pipe` messages per second.
     pub pipe: f64,
+    /// `Pipe` items per second when each `send` carries a list of `batch`.
+    pub pipe_batched: f64,
+    /// Frames per second through a byte pipe behind a `BufferedWriter`.
+    pub byte_pipe: f64,
     /// `Queue` items per second when each `put` carries a list of `batch`.
     pub queue_batched: f64,
     /// Microseconds to start and join: `"thread"`, `"fork"`, `"spawn"`, ...
@@ -57,6 +63,8 @@ fn parse(text: &str) -> Result<PythonRun> {
         queue: 0.0,
         pipe: 0.0,
         queue_batched: 0.0,
+        pipe_batched: 0.0,
+        byte_pipe: 0.0,
         start_us: BTreeMap::new(),
         starts: 0,
     };
@@ -71,6 +79,8 @@ fn parse(text: &str) -> Result<PythonRun> {
             "queue" => run.queue = number()?,
             "pipe" => run.pipe = number()?,
             "queue_batched" => run.queue_batched = number()?,
+            "pipe_batched" => run.pipe_batched = number()?,
+            "byte_pipe" => run.byte_pipe = number()?,
             k => {
                 if let Some(what) = k.strip_prefix("start_") {
                     run.start_us.insert(what.to_owned(), number()?);
@@ -92,6 +102,7 @@ mod tests {
     fn parses_the_script_output() {
         let run = parse(
             "version 3.12.1\nstart_method fork\nqueue 90000.5\npipe 200000\nqueue_batched 1e6\n\
+             pipe_batched 2e6\nbyte_pipe 7e6\n\
              start_thread 50\nstart_fork 900\nstart_spawn 30000\n",
         )
         .unwrap();
@@ -99,6 +110,7 @@ mod tests {
         assert_eq!(run.start_method, "fork");
         assert_eq!(run.queue, 90000.5);
         assert_eq!(run.queue_batched, 1e6);
+        assert_eq!((run.pipe_batched, run.byte_pipe), (2e6, 7e6));
         assert_eq!(run.start_us["spawn"], 30000.0);
         assert_eq!(run.start_us.len(), 3);
     }
