@@ -168,22 +168,28 @@ class Account:
         self.name, self.balance, self.lock = name, balance, threading.Lock()
 
 
-def run_transfers(a, b):
-    """Runs the two transfers below; True if both finished within a second."""
-    # ANCHOR: deadlock
-    def transfer(src, dst, amount):
-        with src.lock:                  # thread 1 takes A, thread 2 takes B...
-            with dst.lock:              # ...then each waits for the other's lock, for ever
-                src.balance -= amount
-                dst.balance += amount
+def finished(*threads):
+    """True if every thread ends within a second."""
+    for t in threads:
+        t.join(timeout=1.0)
+    return not any(t.is_alive() for t in threads)
 
-    t1 = threading.Thread(target=transfer, args=(a, b, 10), daemon=True)
-    t2 = threading.Thread(target=transfer, args=(b, a, 10), daemon=True)
-    t1.start(); t2.start()
-    # ANCHOR_END: deadlock
-    t1.join(timeout=1.0)
-    t2.join(timeout=1.0)
-    return not (t1.is_alive() or t2.is_alive())
+
+a, b = Account("A", 100), Account("B", 100)
+
+# ANCHOR: deadlock
+def transfer(src, dst, amount):
+    with src.lock:                  # thread 1 takes A, thread 2 takes B...
+        with dst.lock:              # ...then each waits for the other's lock, for ever
+            src.balance -= amount
+            dst.balance += amount
+
+t1 = threading.Thread(target=transfer, args=(a, b, 10), daemon=True)
+t2 = threading.Thread(target=transfer, args=(b, a, 10), daemon=True)
+t1.start(); t2.start()
+# ANCHOR_END: deadlock
+
+print(f"transfers, usual schedule: finished = {finished(t1, t2)}")
 
 
 class PausingLock:
@@ -202,10 +208,11 @@ class PausingLock:
 
 
 a, b = Account("A", 100), Account("B", 100)
-print(f"transfers, usual schedule: finished = {run_transfers(a, b)}")
-a, b = Account("A", 100), Account("B", 100)
 a.lock, b.lock = PausingLock(), PausingLock()
-finished = run_transfers(a, b)
-print(f"transfers, a pause after the first lock: finished = {finished}"
-      + ("" if finished else " (both still waiting after 1 s: deadlock)"))
-assert not finished
+t1 = threading.Thread(target=transfer, args=(a, b, 10), daemon=True)
+t2 = threading.Thread(target=transfer, args=(b, a, 10), daemon=True)
+t1.start(); t2.start()
+done = finished(t1, t2)
+print(f"transfers, a pause after the first lock: finished = {done}"
+      + ("" if done else " (both still waiting after 1 s: deadlock)"))
+assert not done
