@@ -82,7 +82,14 @@ impl Python {
         result
     }
 
-    fn run_file<I, S>(&self, path: &Path, args: I, limit: Duration) -> Result<String, PythonError>
+    /// Runs the script at `path` with `args` and returns its stdout; killed,
+    /// with all it started, past `limit` (as [`Python::run_script`]).
+    pub fn run_file<I, S>(
+        &self,
+        path: &Path,
+        args: I,
+        limit: Duration,
+    ) -> Result<String, PythonError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
