@@ -51,7 +51,8 @@ pub fn run(course: &Course) -> Result<bool> {
     let all_outputs = numbers_of_outputs(&src, true)?;
     let mut findings = Vec::new();
     for page in &pages {
-        let text = fs::read_to_string(page).with_context(|| format!("reading {}", page.display()))?;
+        let text =
+            fs::read_to_string(page).with_context(|| format!("reading {}", page.display()))?;
         let dir = page.parent().unwrap_or(&src);
         let in_chapter = dir != src && dir.join("output").is_dir();
         let mut sources = Sources::default();
@@ -64,7 +65,9 @@ pub fn run(course: &Course) -> Result<bool> {
         let chapter = dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
         for lesson in lessons.iter().filter(|l| l.name == chapter) {
             for args in lesson.captures.values() {
-                sources.parameters.extend(args.iter().flat_map(|a| numbers_in(a)));
+                sources
+                    .parameters
+                    .extend(args.iter().flat_map(|a| numbers_in(a)));
             }
         }
         sources.add_includes(&text, dir);
@@ -107,9 +110,7 @@ impl Sources {
                 continue;
             };
             let shown = match anchor {
-                Some(a) if !a.chars().all(|c| c.is_ascii_digit() || c == ':') => {
-                    anchored(&text, a)
-                }
+                Some(a) if !a.chars().all(|c| c.is_ascii_digit() || c == ':') => anchored(&text, a),
                 _ => text,
             };
             let nums = numbers_in(&shown);
@@ -124,7 +125,9 @@ impl Sources {
 
 /// `path:anchor` of a `{{#include path:anchor}}` line.
 fn include_spec(line: &str) -> Option<&str> {
-    let start = line.find("{{#include ").or_else(|| line.find("{{#rustdoc_include "))?;
+    let start = line
+        .find("{{#include ")
+        .or_else(|| line.find("{{#rustdoc_include "))?;
     let rest = &line[start..];
     let rest = &rest[rest.find(' ')? + 1..];
     Some(rest[..rest.find("}}")?].trim())
@@ -216,7 +219,10 @@ fn number_at(text: &str, i: usize) -> Option<(Num, usize)> {
     }
     if i > 0 {
         let prev = text[..i].chars().next_back()?;
-        if prev.is_alphanumeric() || prev == '_' || (prev == '.' && i > 1 && bytes[i - 2].is_ascii_digit()) {
+        if prev.is_alphanumeric()
+            || prev == '_'
+            || (prev == '.' && i > 1 && bytes[i - 2].is_ascii_digit())
+        {
             return None;
         }
     }
@@ -296,7 +302,11 @@ pub struct Claim {
 /// notes they are the schedule, not a measurement.
 pub fn unit_after(text: &str, j: usize) -> Option<usize> {
     let rest = &text[j..];
-    let boundary = |s: &str| !s.chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let boundary = |s: &str| {
+        !s.chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    };
     // Attached ratio and percent.
     for attached in ["x", "×", "%"] {
         if let Some(after) = rest.strip_prefix(attached)
@@ -313,8 +323,25 @@ pub fn unit_after(text: &str, j: usize) -> Option<usize> {
         return Some(space + 1);
     }
     const UNITS: [&str; 19] = [
-        "nanoseconds", "microseconds", "milliseconds", "seconds", "second", "secs", "sec",
-        "ns", "µs", "us", "ms", "s", "KiB", "MiB", "GiB", "KB", "kB", "MB", "GB",
+        "nanoseconds",
+        "microseconds",
+        "milliseconds",
+        "seconds",
+        "second",
+        "secs",
+        "sec",
+        "ns",
+        "µs",
+        "us",
+        "ms",
+        "s",
+        "KiB",
+        "MiB",
+        "GiB",
+        "KB",
+        "kB",
+        "MB",
+        "GB",
     ];
     for unit in UNITS {
         if let Some(after) = word_start.strip_prefix(unit)
@@ -369,13 +396,28 @@ fn bound_before(text: &str, i: usize) -> Bound {
                     .is_none_or(|c| !c.is_alphanumeric())
         })
     };
-    if before.ends_with('~') || ends(&["about", "around", "roughly", "nearly", "almost", "approximately", "close to", "some"]) {
+    if before.ends_with('~')
+        || ends(&[
+            "about",
+            "around",
+            "roughly",
+            "nearly",
+            "almost",
+            "approximately",
+            "close to",
+            "some",
+        ])
+    {
         Bound::About
-    } else if before.ends_with('>') || before.ends_with('≥') || before.ends_with(">=")
+    } else if before.ends_with('>')
+        || before.ends_with('≥')
+        || before.ends_with(">=")
         || ends(&["more than", "over", "at least", "above"])
     {
         Bound::AtLeast
-    } else if before.ends_with('<') || before.ends_with('≤') || before.ends_with("<=")
+    } else if before.ends_with('<')
+        || before.ends_with('≤')
+        || before.ends_with("<=")
         || ends(&["less than", "under", "below", "at most", "up to", "within"])
     {
         Bound::AtMost
@@ -400,7 +442,9 @@ pub fn claims_in(text: &str, line_starts: &[(usize, usize)]) -> Vec<Claim> {
         let rest = &text[end..];
         let range_gap = ["-", "–", " to ", " and ", "/"]
             .iter()
-            .find(|g| rest.starts_with(**g) && rest[g.len()..].starts_with(|c: char| c.is_ascii_digit()))
+            .find(|g| {
+                rest.starts_with(**g) && rest[g.len()..].starts_with(|c: char| c.is_ascii_digit())
+            })
             .map(|g| g.len());
         if let Some(gap) = range_gap {
             pending_range.push((num, i, len));
@@ -414,7 +458,11 @@ pub fn claims_in(text: &str, line_starts: &[(usize, usize)]) -> Vec<Claim> {
                 claims.push(Claim {
                     num: n,
                     bound: bound_before(text, start),
-                    written: format!("{}{}", &text[start..start + nlen], unit_sep(unit, &text[end..])),
+                    written: format!(
+                        "{}{}",
+                        &text[start..start + nlen],
+                        unit_sep(unit, &text[end..])
+                    ),
                     line: line_of(line_starts, start),
                 });
             }
@@ -476,7 +524,11 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}:{}: `{}` has no source", self.page, self.line, self.written)?;
+        writeln!(
+            f,
+            "{}:{}: `{}` has no source",
+            self.page, self.line, self.written
+        )?;
         writeln!(f, "    in: {}", self.sentence)?;
         let nearest = self
             .nearest
@@ -533,7 +585,10 @@ pub fn check_page(page: &str, text: &str, sources: &Sources) -> Vec<Finding> {
                 page: page.to_owned(),
                 line: claim.line,
                 written: claim.written.clone(),
-                sentence: unit.text.replace("](LINK)", "](...)").replace("](local)", "](...)"),
+                sentence: unit
+                    .text
+                    .replace("](LINK)", "](...)")
+                    .replace("](local)", "](...)"),
                 nearest,
             });
         }
@@ -633,7 +688,11 @@ fn replace_links(text: &str) -> String {
         let after = &rest[start + 2..];
         let end = after.find(')').unwrap_or(after.len());
         let target = &after[..end];
-        out.push_str(if target.starts_with("http") { "LINK" } else { "local" });
+        out.push_str(if target.starts_with("http") {
+            "LINK"
+        } else {
+            "local"
+        });
         rest = &after[end..];
     }
     out.push_str(rest);
@@ -681,7 +740,9 @@ fn units(lines: &[String]) -> Vec<Unit> {
         let trimmed = line.trim_start();
         let item = trimmed.starts_with("- ")
             || trimmed.starts_with("* ")
-            || trimmed.split_once(". ").is_some_and(|(d, _)| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
+            || trimmed
+                .split_once(". ")
+                .is_some_and(|(d, _)| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
         let row = trimmed.starts_with('|');
         let heading = trimmed.starts_with('#');
         if trimmed.is_empty() || item || row || heading {
@@ -715,7 +776,10 @@ fn sentences(block: Unit) -> Vec<Unit> {
             && text[i + 2..].starts_with(|c: char| c.is_uppercase() || c == '*' || c == '(')
         {
             let before = text[..i + 1].to_lowercase();
-            if ["e.g.", "i.e.", "vs.", "etc."].iter().any(|a| before.ends_with(a)) {
+            if ["e.g.", "i.e.", "vs.", "etc."]
+                .iter()
+                .any(|a| before.ends_with(a))
+            {
                 continue;
             }
             cuts.push(i + 2);
@@ -798,7 +862,10 @@ mod tests {
         assert_eq!(found(page, out), []);
         assert_eq!(found("It is 3.5x faster.\n", out), [(1, "3.5x".to_owned())]);
         assert_eq!(found("It is about 4x.\n", out), [(1, "4x".to_owned())]);
-        assert_eq!(found("It is more than 0.1x.\n", out), [(1, "0.1x".to_owned())]);
+        assert_eq!(
+            found("It is more than 0.1x.\n", out),
+            [(1, "0.1x".to_owned())]
+        );
         assert_eq!(found("Efficiency is 0.96 or 96%.\n", "0.96"), []);
     }
 
@@ -834,7 +901,10 @@ mod tests {
     #[test]
     fn ranges_take_the_unit_of_their_end() {
         assert_eq!(
-            found("Threads run at 0.9-1.05x, builds take 10 to 20 s.\n", "1.05 20"),
+            found(
+                "Threads run at 0.9-1.05x, builds take 10 to 20 s.\n",
+                "1.05 20"
+            ),
             [(1, "0.9x".to_owned()), (1, "10 s".to_owned())]
         );
     }
@@ -856,7 +926,10 @@ mod tests {
             &sources("3.17x"),
         );
         let text = f[0].to_string();
-        assert!(text.starts_with("book/src/lesson-04-ipc/index.md:3: `5.5x` has no source"), "{text}");
+        assert!(
+            text.starts_with("book/src/lesson-04-ipc/index.md:3: `5.5x` has no source"),
+            "{text}"
+        );
         assert!(text.contains("in: The bench gives 5.5x."), "{text}");
         assert!(text.contains("nearest value there is 3.17"), "{text}");
         assert!(text.contains("cite its source with a link"), "{text}");

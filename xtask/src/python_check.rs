@@ -92,7 +92,11 @@ pub fn run_with(course: &Course, python: &Python, limit: Duration) -> Result<boo
                     PythonError::TimedOut(_) => format!("ran past {}s: killed", limit.as_secs()),
                     other => last_lines(&other.to_string(), 12),
                 };
-                println!("  FAILED    {} ({secs:.1}s)\n{}", name.display(), indent(&why));
+                println!(
+                    "  FAILED    {} ({secs:.1}s)\n{}",
+                    name.display(),
+                    indent(&why)
+                );
             }
         }
     }
@@ -158,8 +162,7 @@ mod tests {
     use super::*;
 
     fn course_with(tag: &str, files: &[(&str, &str)]) -> (Course, PathBuf) {
-        let root =
-            std::env::temp_dir().join(format!("xtask-python-{tag}-{}", std::process::id()));
+        let root = std::env::temp_dir().join(format!("xtask-python-{tag}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&root);
         for (path, text) in files {
             let path = root.join(path);
@@ -174,11 +177,11 @@ mod tests {
         let (course, root) = course_with(
             "find",
             &[
-            ("chapters/lesson-01-x/python/b.py", ""),
-            ("chapters/lesson-01-x/python/a.py", ""),
-            ("chapters/lesson-01-x/src/helper.py", ""),
-            ("chapters/lesson-02-y/python/notes.txt", ""),
-        ],
+                ("chapters/lesson-01-x/python/b.py", ""),
+                ("chapters/lesson-01-x/python/a.py", ""),
+                ("chapters/lesson-01-x/src/helper.py", ""),
+                ("chapters/lesson-02-y/python/notes.txt", ""),
+            ],
         );
         let found = scripts(&course.root.join("chapters")).unwrap();
         let names: Vec<_> = found
@@ -200,7 +203,8 @@ mod tests {
 
     #[test]
     fn without_python_the_check_is_skipped_not_failed() {
-        let (course, root) = course_with("none", &[("chapters/l/python/a.py", "raise SystemExit(1)")]);
+        let (course, root) =
+            course_with("none", &[("chapters/l/python/a.py", "raise SystemExit(1)")]);
         assert!(run_with(&course, &Python::at("/nonexistent/python3"), LIMIT).unwrap());
         fs::remove_dir_all(root).unwrap();
     }
@@ -220,10 +224,13 @@ mod tests {
         .into_iter()
         .enumerate()
         {
-            let (course, root) = course_with(&format!("bad{i}"), &[
-                ("chapters/l/python/good.py", good),
-                ("chapters/l/python/bad.py", bad),
-            ]);
+            let (course, root) = course_with(
+                &format!("bad{i}"),
+                &[
+                    ("chapters/l/python/good.py", good),
+                    ("chapters/l/python/bad.py", bad),
+                ],
+            );
             let started = Instant::now();
             let ok = run_with(&course, &Python::python3(), Duration::from_secs(2)).unwrap();
             assert!(!ok, "{bad:?} passed the check");
