@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use crate::cargo::{cargo, run_visible};
 use crate::course::Course;
-use crate::{book, browser, canonical, solutions};
+use crate::{book, browser, canonical, claims, python_check, solutions};
 
 pub fn run(course: &Course) -> Result<bool> {
     let target = course.target_dir();
@@ -73,6 +73,12 @@ pub fn run(course: &Course) -> Result<bool> {
             println!("built {}", out.display());
             true
         })
+    });
+    step("the book's Python files compile and run", &mut || {
+        python_check::run(course)
+    });
+    step("every number in the book's prose has a source", &mut || {
+        claims::run(course)
     });
     step("book in a browser (headless Chromium)", &mut || {
         browser::run(&course.root.join("book/build"))

@@ -7,10 +7,12 @@ mod canonical;
 mod capture;
 mod cargo;
 mod ci;
+mod claims;
 mod class;
 mod course;
 mod grade;
 mod hint;
+mod python_check;
 mod reaper;
 mod report;
 mod reset;
@@ -82,7 +84,11 @@ enum Command {
     },
     /// Record the hashes of the exercises' canonical tests after editing them.
     Bless,
-    /// Everything CI runs: fmt, clippy, tests, solutions, book.
+    /// Maintainers: compile every .py under chapters/ and run each chapters/*/python/*.py.
+    PythonCheck,
+    /// Maintainers: every measured number in the book's prose has its source.
+    Claims,
+    /// Everything CI runs: fmt, clippy, tests, solutions, book, Python files, claims.
     Ci,
 }
 
@@ -156,6 +162,8 @@ fn run(command: Command) -> anyhow::Result<bool> {
         }
         Command::Capture { crates } => capture::run(&course, &crates),
         Command::Bless => canonical::bless(&course).map(|()| true),
+        Command::PythonCheck => python_check::run(&course),
+        Command::Claims => claims::run(&course),
         Command::Ci => ci::run(&course),
     }
 }

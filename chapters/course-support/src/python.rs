@@ -121,13 +121,16 @@ impl Python {
             std::fs::write(dir.path().join(file), text)
                 .map_err(|e| PythonError::Io("writing the script", e))?;
         }
-        self.run_file(&main, dir.path(), args, limit)
+        self.run_file(&main, &[dir.path()], args, limit)
     }
 
-    fn run_file<I, S>(
+    /// Runs the script at `path` with `args`, the folders `python_path` first
+    /// on `PYTHONPATH`, and returns its stdout; killed, with all it started,
+    /// past `limit`.
+    pub fn run_file<I, S>(
         &self,
         path: &Path,
-        dir: &Path,
+        python_path: &[&Path],
         args: I,
         limit: Duration,
     ) -> Result<String, PythonError>
@@ -136,11 +139,13 @@ impl Python {
         S: AsRef<std::ffi::OsStr>,
     {
         let mut cmd = Command::new(&self.program);
-        let mut python_path = std::ffi::OsString::from(dir);
-        if let Some(old) = std::env::var_os("PYTHONPATH").filter(|p| !p.is_empty()) {
-            python_path.push(":");
-            python_path.push(old);
-        }
+        let old = std::env::var_os("PYTHONPATH").filter(|p| !p.is_empty());
+        let folders = python_path
+            .iter()
+            .map(|p| p.to_path_buf())
+            .chain(old.iter().flat_map(std::env::split_paths));
+        let python_path = std::env::join_paths(folders)
+            .map_err(|e| PythonError::Io("setting PYTHONPATH", io::Error::other(e)))?;
         cmd.args(&self.options)
             .arg(path)
             .env("PYTHONPATH", python_path)

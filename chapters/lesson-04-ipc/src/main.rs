@@ -102,7 +102,7 @@ enum Demo {
         #[arg(long, default_value_t = 64, value_parser = count(1, 100_000))]
         batch: usize,
     },
-    /// The COURSE.md targets with larger counts, and Python side by side
+    /// The targets (see the book's Targets page) with larger counts, and Python side by side
     /// (meant for `cargo run --release -p lesson-04-ipc -- bench`).
     Bench {
         #[arg(long, default_value_t = BENCH_MESSAGES, value_parser = RangedU64ValueParser::<u64>::new().range(2..=100_000_000))]
@@ -750,7 +750,7 @@ fn bench(
     show_startup(spawner, starts * 10, starts, py.as_ref())?;
     heading("Throughput: messages per second");
     let ipc = show_throughput(spawner, messages, producers, batch, py.as_ref())?;
-    heading("Targets (COURSE.md)");
+    heading("Targets (see the book's Targets page)");
     let Some(py) = &py else {
         println!("IPC >= 5x Python's Queue: not measured (no python3).");
         return Ok(());

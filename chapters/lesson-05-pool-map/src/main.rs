@@ -49,7 +49,7 @@ enum Demo {
     Amdahl(AmdahlArgs),
     /// A task that panics kills its worker process: reported as an error, no hang, no process left
     Crash(CrashArgs),
-    /// The scaling table with larger counts, the COURSE.md target, and Python side by side
+    /// The scaling table with larger counts, the efficiency target, and Python side by side
     /// (meant for `cargo run --release -p lesson-05-pool-map -- bench`)
     Bench(BenchArgs),
     /// What a worker process runs: `lesson-05-pool-map child worker` (started by the pool)
@@ -665,7 +665,7 @@ fn bench(spawner: &Spawner, a: &BenchArgs) -> Result<()> {
     let n = cores();
     let at_cores = |mode: Mode| runs.iter().find(|r| r.mode == mode && r.workers == n);
 
-    heading("Target (COURSE.md): parallel efficiency >= 95% of cores");
+    heading("Target (see the book's Targets page): parallel efficiency >= 95% of cores");
     let mut t = table([
         "mode",
         "workers = cores",

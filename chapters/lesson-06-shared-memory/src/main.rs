@@ -88,7 +88,7 @@ enum Demo {
         #[arg(long, value_enum, value_delimiter = ',')]
         modes: Vec<Kind>,
     },
-    /// The COURSE.md targets as ratios measured in one run
+    /// The targets (see the book's Targets page) as ratios measured in one run
     /// (meant for `cargo run --release -p lesson-06-shared-memory -- bench`).
     Bench {
         #[command(flatten)]
@@ -611,7 +611,7 @@ fn bench(spawner: &Spawner, s: Setup) -> Result<()> {
         best(Kind::PipeRaw),
         best(Kind::PipeJson),
     );
-    heading("Targets (COURSE.md), best rounds of this run");
+    heading("Targets (see the book's Targets page), best rounds of this run");
     let mut t = table(["target", "measured", "ratio", "verdict"]);
     let shm_vs_memcpy = shm / memcpy;
     t.add_row([
