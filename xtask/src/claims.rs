@@ -89,7 +89,7 @@ pub fn run(course: &Course) -> Result<bool> {
 #[derive(Debug, Default, Clone)]
 pub struct Sources {
     /// Every number in the captured outputs the page may use.
-    pub outputs: Vec<f64>,
+    pub outputs: Vec<Shown>,
     /// Numbers in command lines and in the code the page shows.
     pub parameters: Vec<f64>,
 }
@@ -113,11 +113,10 @@ impl Sources {
                 Some(a) if !a.chars().all(|c| c.is_ascii_digit() || c == ':') => anchored(&text, a),
                 _ => text,
             };
-            let nums = numbers_in(&shown);
             if file.contains("/output/") || file.starts_with("output/") {
-                self.outputs.extend(nums);
+                self.outputs.extend(shown_in(&shown));
             } else {
-                self.parameters.extend(nums);
+                self.parameters.extend(numbers_in(&shown));
             }
         }
     }
@@ -165,7 +164,7 @@ fn markdown_files(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
 }
 
 /// Every number in `dir/output/*.txt` (and in every chapter's, if `all`).
-fn numbers_of_outputs(dir: &Path, all: bool) -> Result<Vec<f64>> {
+fn numbers_of_outputs(dir: &Path, all: bool) -> Result<Vec<Shown>> {
     let mut nums = Vec::new();
     let mut dirs = vec![dir.join("output")];
     if all {
@@ -180,7 +179,7 @@ fn numbers_of_outputs(dir: &Path, all: bool) -> Result<Vec<f64>> {
         for entry in entries {
             let path = entry?.path();
             if path.extension().is_some_and(|e| e == "txt") {
-                nums.extend(numbers_in(&fs::read_to_string(&path)?));
+                nums.extend(shown_in(&fs::read_to_string(&path)?));
             }
         }
     }
@@ -195,6 +194,51 @@ pub fn numbers_in(text: &str) -> Vec<f64> {
     while i < text.len() {
         if let Some((n, len)) = number_at(text, i) {
             out.push(n.value);
+            i += len;
+        } else {
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    out
+}
+
+/// What kind of number an output shows: a ratio (`3.17x`), a percentage
+/// (`96%`), or anything else (a time, a count, a table cell whose unit is in
+/// its column's header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suffix {
+    Ratio,
+    Percent,
+    Other,
+}
+
+/// A number an output shows, with its kind.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shown {
+    pub value: f64,
+    pub suffix: Suffix,
+}
+
+/// Every number in `text` with the kind its suffix gives it: `x` or `×`
+/// right after it (and no letter after that) makes a ratio, `%` a percentage.
+pub fn shown_in(text: &str) -> Vec<Shown> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        if let Some((n, len)) = number_at(text, i) {
+            let rest = &text[i + len..];
+            let mut chars = rest.chars();
+            let suffix = match chars.next() {
+                Some('x' | '×') if !chars.next().is_some_and(char::is_alphanumeric) => {
+                    Suffix::Ratio
+                }
+                Some('%') => Suffix::Percent,
+                _ => Suffix::Other,
+            };
+            out.push(Shown {
+                value: n.value,
+                suffix,
+            });
             i += len;
         } else {
             i += text[i..].chars().next().map_or(1, char::len_utf8);
@@ -497,11 +541,23 @@ fn line_of(line_starts: &[(usize, usize)], offset: usize) -> usize {
         .map_or(1, |(_, line)| *line)
 }
 
-/// Does an output value `v` show the claim?
-pub fn matches(claim: &Claim, v: f64) -> bool {
+/// Does an output value show the claim? A ratio only by a ratio, a
+/// percentage by a percentage (or a fraction of one), anything else only by a
+/// number that is neither.
+pub fn matches(claim: &Claim, shown: Shown) -> bool {
     let n = claim.num.value;
-    let percent = claim.written.trim_end().ends_with('%');
-    let candidates: &[f64] = if percent { &[v, v * 100.0] } else { &[v] };
+    let v = shown.value;
+    let written = claim.written.trim_end();
+    let percent = written.ends_with('%');
+    let ratio =
+        !percent && (written.ends_with('x') || written.ends_with('×') || written.contains("times"));
+    let candidates: Vec<f64> = match (ratio, percent, shown.suffix) {
+        (true, _, Suffix::Ratio) => vec![v],
+        (_, true, Suffix::Percent) => vec![v],
+        (_, true, Suffix::Other) => vec![v * 100.0],
+        (false, false, Suffix::Other) => vec![v],
+        _ => return false,
+    };
     candidates.iter().any(|&v| match claim.bound {
         Bound::Exact => (v - n).abs() <= 0.5 * 10f64.powi(-claim.num.decimals) + 1e-9,
         Bound::About => {
@@ -574,7 +630,7 @@ pub fn check_page(page: &str, text: &str, sources: &Sources) -> Vec<Finding> {
             let nearest = sources
                 .outputs
                 .iter()
-                .copied()
+                .map(|s| s.value)
                 .filter(|v| *v != 0.0)
                 .min_by(|a, b| {
                     let da = (a - claim.num.value).abs();
@@ -814,7 +870,7 @@ mod tests {
 
     fn sources(outputs: &str) -> Sources {
         Sources {
-            outputs: numbers_in(outputs),
+            outputs: shown_in(outputs),
             parameters: Vec::new(),
         }
     }
@@ -870,6 +926,20 @@ mod tests {
     }
 
     #[test]
+    fn a_ratio_or_a_percentage_needs_one_in_the_output() {
+        // The same digits as another kind of number are no source.
+        let out = "| row | 3.17 ms | 96 threads | 2.00x | 50% |\n";
+        assert_eq!(
+            found("It is 3.17x faster.\n", out),
+            [(1, "3.17x".to_owned())]
+        );
+        assert_eq!(found("Efficiency 96%.\n", out), [(1, "96%".to_owned())]);
+        assert_eq!(found("It took 2 ms.\n", out), [(1, "2 ms".to_owned())]);
+        assert_eq!(found("It took 50 ms.\n", out), [(1, "50 ms".to_owned())]);
+        assert_eq!(found("It took 3.17 ms, 2x the rest, 50% busy.\n", out), []);
+    }
+
+    #[test]
     fn code_includes_and_comments_are_not_prose() {
         let page = "```text\nfast: 12 ms\n```\n\
                     {{#include output/bench.txt}}\n\
@@ -903,7 +973,7 @@ mod tests {
         assert_eq!(
             found(
                 "Threads run at 0.9-1.05x, builds take 10 to 20 s.\n",
-                "1.05 20"
+                "1.05x 20"
             ),
             [(1, "0.9x".to_owned()), (1, "10 s".to_owned())]
         );
