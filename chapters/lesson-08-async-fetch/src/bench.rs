@@ -79,6 +79,18 @@ pub fn python_with_aiohttp(flag: Option<&Path>) -> Result<Interpreter, String> {
     Ok(interp)
 }
 
+/// What a client is asked to do: `rounds` rounds of `requests` requests,
+/// at most `concurrency` at once, each given up after `timeout`; the whole
+/// run is killed after `patience`.
+#[derive(Debug, Clone, Copy)]
+pub struct Batch {
+    pub requests: usize,
+    pub concurrency: usize,
+    pub rounds: usize,
+    pub timeout: Duration,
+    pub patience: Duration,
+}
+
 /// Does `python` have the module `name`?
 pub fn has_module(python: &Python, name: &str) -> bool {
     Command::new(python.program())
@@ -96,21 +108,17 @@ pub fn run_python(
     python: &Python,
     client: PythonClient,
     base_url: &str,
-    requests: usize,
-    concurrency: usize,
-    rounds: usize,
-    timeout: Duration,
-    patience: Duration,
+    batch: &Batch,
 ) -> Result<Vec<ClientRun>> {
     let args = [
         base_url.to_owned(),
-        requests.to_string(),
-        concurrency.to_string(),
-        rounds.to_string(),
-        timeout.as_secs_f64().to_string(),
+        batch.requests.to_string(),
+        batch.concurrency.to_string(),
+        batch.rounds.to_string(),
+        batch.timeout.as_secs_f64().to_string(),
         client.processes.to_string(),
         if client.uvloop { "uvloop" } else { "asyncio" }.to_owned(),
     ];
-    let text = python.run_program(&AIOHTTP_CLIENT, args, patience)?;
+    let text = python.run_program(&AIOHTTP_CLIENT, args, batch.patience)?;
     crate::scale::parse_runs(&text).context("reading python's results")
 }

@@ -12,7 +12,7 @@ use course_support::interpreter::PythonArgs;
 use course_support::report::grouped;
 use course_support::{cores, table};
 use lesson_08_async_fetch::bench::{
-    PythonClient, has_module, ideal_per_second, python_with_aiohttp, run_python,
+    Batch, PythonClient, has_module, ideal_per_second, python_with_aiohttp, run_python,
 };
 use lesson_08_async_fetch::blocking::{
     Flavor, Placement, Sleeper, busy_for, heartbeat_during, sleep_tasks,
@@ -1005,16 +1005,14 @@ fn bench(b: BenchArgs) -> Result<()> {
                 for client in clients {
                     let server = TestServer::start_blocking(config.clone())?;
                     let before = cpu_time();
-                    let py = run_python(
-                        &interp.python,
-                        client,
-                        &server.url(),
-                        b.requests,
-                        b.concurrency,
-                        b.rounds,
+                    let batch = Batch {
+                        requests: b.requests,
+                        concurrency: b.concurrency,
+                        rounds: b.rounds,
                         timeout,
                         patience,
-                    );
+                    };
+                    let py = run_python(&interp.python, client, &server.url(), &batch);
                     let peak = server.stats().peak_in_flight;
                     server.shutdown();
                     match py {
