@@ -97,8 +97,9 @@ struct Slot {
 
 // ANCHOR: run
 /// Runs `tasks` tasks of `spec` on `workers` isolated workers. Each task is
-/// its own message (an `InterpreterPoolExecutor` pickles every call on its
-/// own: there is no `chunksize`), encoded here and decoded there.
+/// its own message, encoded here and decoded there: an
+/// `InterpreterPoolExecutor` is a `ThreadPoolExecutor`, whose `map` ignores
+/// `chunksize`, so every call is pickled on its own.
 pub fn run(
     workers: usize,
     tasks: u64,
