@@ -1,8 +1,8 @@
 //! The built book in a real browser: headless Chromium, driven through
 //! chromedriver (the W3C WebDriver protocol: JSON over HTTP). Every page is
 //! opened and checked for unresolved includes, broken images and links to
-//! pages that don't exist; then the decision flowchart is clicked through to
-//! a recommendation.
+//! pages that don't exist; then the decision flowchart is clicked through
+//! every test path to its recommendation (one path ends at subinterpreters).
 //!
 //! Chromium is not a cargo package: when it is missing the test says how to
 //! get it and is skipped (CI installs it in `.ci/run`).
@@ -234,49 +234,93 @@ fn check_flowchart(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
     driver
         .open(&format!("{base}/{FLOWCHART}"))
         .with_context(|| format!("opening {FLOWCHART}"))?;
-    let path = driver
-        .script("return document.getElementById('decision-flowchart').dataset.testPath || '';")?;
-    let answers: Vec<String> = path
-        .as_str()
-        .unwrap_or_default()
-        .split(',')
-        .filter(|a| !a.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if answers.is_empty() {
-        println!("the flowchart has no data-test-path to follow");
+    let spec = driver.script(
+        "const d = document.getElementById('decision-flowchart').dataset;
+         return d.testPaths || d.testPath || '';",
+    )?;
+    let paths = test_paths(spec.as_str().unwrap_or_default());
+    if paths.is_empty() {
+        println!("the flowchart has no data-test-paths to follow");
         return Ok(false);
     }
-    for answer in &answers {
-        driver.click(&format!(
-            ".fc-question[data-active=\"true\"] .fc-answer[data-answer=\"{answer}\"]"
-        ))?;
+    let shots = build.join("../../target/xtask");
+    fs::create_dir_all(&shots)?;
+    let mut ok = restart_hidden(driver, "before any answer")?;
+    for (k, (expected, answers)) in paths.iter().enumerate() {
+        for answer in answers {
+            driver.click(&format!(
+                ".fc-question[data-active=\"true\"] .fc-answer[data-answer=\"{answer}\"]"
+            ))?;
+        }
+        let outcome = driver.script(
+            "const r = document.getElementById('fc-recommendation');
+             return { text: r.innerText.trim(), model: r.dataset.model || '' };",
+        )?;
+        let name = if k == 0 {
+            "flowchart.png".to_owned()
+        } else {
+            format!("flowchart-{}.png", k + 1)
+        };
+        let _ = driver.screenshot(&shots.join(name));
+        let text = outcome["text"].as_str().unwrap_or_default();
+        let model = outcome["model"].as_str().unwrap_or_default();
+        println!(
+            "flowchart: clicked {} -> recommends `{model}`: {}",
+            answers.join(" -> "),
+            text.lines().next().unwrap_or_default()
+        );
+        let right = !text.is_empty() && expected.as_deref().is_none_or(|e| e == model);
+        if !right {
+            println!(
+                "  expected `{}` with a text, got `{model}`",
+                expected.as_deref().unwrap_or("any model")
+            );
+        }
+        // And back to the start, for the next path.
+        driver.click("#fc-restart")?;
+        let reset = driver
+            .script("return document.getElementById('fc-recommendation').innerText.trim();")?;
+        let restarted = reset.as_str().is_some_and(str::is_empty);
+        if !restarted {
+            println!("the restart button did not clear the recommendation");
+        }
+        ok &= right && !model.is_empty() && restarted && restart_hidden(driver, "after a restart")?;
     }
-    let outcome = driver.script(
-        "const r = document.getElementById('fc-recommendation');
-         return { text: r.innerText.trim(), model: r.dataset.model || '' };",
+    Ok(ok)
+}
+
+/// `MODEL:ANSWERS|MODEL:ANSWERS` (or one bare `ANSWERS`): each path to
+/// click, with the recommendation it must end at, if given.
+fn test_paths(spec: &str) -> Vec<(Option<String>, Vec<String>)> {
+    spec.split('|')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            let (model, answers) = match p.split_once(':') {
+                Some((m, a)) => (Some(m.trim().to_owned()), a),
+                None => (None, p),
+            };
+            let answers = answers
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect();
+            (model, answers)
+        })
+        .collect()
+}
+
+/// The "Start again" button must not show while there is nothing to undo.
+fn restart_hidden(driver: &Driver, when: &str) -> Result<bool> {
+    let shown = driver.script(
+        "const b = document.getElementById('fc-restart');
+         return !!b && !b.hidden && b.offsetParent !== null;",
     )?;
-    let shot = build.join("../../target/xtask/flowchart.png");
-    if let Some(dir) = shot.parent() {
-        fs::create_dir_all(dir)?;
+    let hidden = shown.as_bool() == Some(false);
+    if !hidden {
+        println!("the flowchart shows its restart button {when}");
     }
-    let _ = driver.screenshot(&shot);
-    let text = outcome["text"].as_str().unwrap_or_default();
-    let model = outcome["model"].as_str().unwrap_or_default();
-    println!(
-        "flowchart: clicked {} -> recommends `{model}`: {}",
-        answers.join(" -> "),
-        text.lines().next().unwrap_or_default()
-    );
-    // And back to the start.
-    driver.click("#fc-restart")?;
-    let reset =
-        driver.script("return document.getElementById('fc-recommendation').innerText.trim();")?;
-    let restarted = reset.as_str().is_some_and(str::is_empty);
-    if !restarted {
-        println!("the restart button did not clear the recommendation");
-    }
-    Ok(!text.is_empty() && !model.is_empty() && restarted)
+    Ok(hidden)
 }
 
 /// The book's HTML pages, as URL paths relative to `build`.
@@ -297,4 +341,20 @@ fn html_pages(build: &Path, dir: &Path) -> Result<Vec<String>> {
     }
     pages.sort();
     Ok(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_paths;
+
+    #[test]
+    fn test_paths_name_their_model_or_not() {
+        let paths = test_paths("processes:yes,yes,no,no|subinterpreters:yes,yes,no,yes,yes,no");
+        assert_eq!(paths.len(), 2);
+        assert_eq!(paths[0].0.as_deref(), Some("processes"));
+        assert_eq!(paths[1].1.len(), 6);
+        let bare = test_paths("yes,no");
+        assert_eq!(bare, vec![(None, vec!["yes".to_owned(), "no".to_owned()])]);
+        assert!(test_paths("").is_empty());
+    }
 }

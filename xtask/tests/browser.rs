@@ -8,7 +8,7 @@ use std::process::Command;
 
 const FLOWCHART: &str = r#"# Flowchart
 
-<div id="decision-flowchart" data-test-path="yes,no">
+<div id="decision-flowchart" data-test-paths="processes:yes,no|async:no">
   <div class="fc-question" data-q="cpu" data-active="true">CPU-bound?
     <button class="fc-answer" data-answer="yes">yes</button>
     <button class="fc-answer" data-answer="no">no</button>
@@ -18,20 +18,22 @@ const FLOWCHART: &str = r#"# Flowchart
     <button class="fc-answer" data-answer="no">no</button>
   </div>
   <div id="fc-recommendation"></div>
-  <button id="fc-restart">restart</button>
+  <button id="fc-restart" hidden>restart</button>
 </div>
 
 <script>
 (() => {
   const qs = Array.from(document.querySelectorAll('#decision-flowchart .fc-question'));
   const rec = document.getElementById('fc-recommendation');
+  const restart = document.getElementById('fc-restart');
   const show = (i) => qs.forEach((q, j) => { q.dataset.active = String(i === j); q.hidden = i !== j; });
+  document.querySelectorAll('.fc-answer').forEach(b => b.addEventListener('click', () => { restart.hidden = false; }));
   qs[0].querySelector('[data-answer=yes]').onclick = () => show(1);
   qs[0].querySelector('[data-answer=no]').onclick = () => { show(-1); rec.dataset.model = 'async'; rec.textContent = 'async'; };
   qs[1].querySelectorAll('.fc-answer').forEach(b => b.onclick = () => {
     show(-1); rec.dataset.model = 'processes'; rec.textContent = 'Use processes';
   });
-  document.getElementById('fc-restart').onclick = () => { show(0); rec.textContent = ''; delete rec.dataset.model; };
+  restart.onclick = () => { show(0); rec.textContent = ''; delete rec.dataset.model; restart.hidden = true; };
 })();
 </script>
 "#;
@@ -81,6 +83,10 @@ fn catches_broken_links_and_clicks_through_the_flowchart() {
         report.contains("clicked yes -> no -> recommends `processes`"),
         "{report}"
     );
+    assert!(
+        report.contains("clicked no -> recommends `async`"),
+        "every test path is clicked:\n{report}"
+    );
 
     write(
         &root.join("book/src/intro.md"),
@@ -88,5 +94,23 @@ fn catches_broken_links_and_clicks_through_the_flowchart() {
     );
     let (ok, report) = browser_test(&root);
     assert!(ok, "{report}");
+
+    // A "Start again" button before any answer fails the test, and so does
+    // a path that ends at another recommendation than it names.
+    let shown = FLOWCHART.replace(
+        "<button id=\"fc-restart\" hidden>",
+        "<button id=\"fc-restart\">",
+    );
+    write(&root.join("book/src/lab/flowchart.md"), &shown);
+    let (ok, report) = browser_test(&root);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("shows its restart button before any answer"),
+        "{report}"
+    );
+    let wrong = FLOWCHART.replace("async:no", "hybrid:no");
+    write(&root.join("book/src/lab/flowchart.md"), &wrong);
+    let (ok, report) = browser_test(&root);
+    assert!(!ok && report.contains("expected `hybrid`"), "{report}");
     let _ = fs::remove_dir_all(&root);
 }

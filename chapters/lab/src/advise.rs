@@ -38,7 +38,7 @@ pub fn numbers_for(cpu_ms: f64, cal: &Calibration) -> u64 {
 /// The plan that runs `profile` in `mode`.
 pub fn plan_for(profile: &Profile, sizes: &Sizes, cal: &Calibration, mode: Mode) -> Plan {
     let kb = match mode {
-        Mode::Processes | Mode::Hybrid => profile.transfer_kb(),
+        Mode::Processes | Mode::Hybrid | Mode::Isolated => profile.transfer_kb(),
         _ => profile.data_kb,
     };
     Plan {

@@ -2,6 +2,8 @@
 //! progress bar each; then milliseconds, speed-up over sequential and
 //! efficiency, a history record and a chart.
 
+use std::fmt::Write as _;
+
 use anyhow::{Result, bail};
 use course_support::child::Spawner;
 use course_support::{Table, table};
@@ -20,19 +22,18 @@ pub struct Bench {
     pub modes: Vec<Mode>,
 }
 
-/// The modes that fit a workload: async only where there is waiting to
-/// overlap, hybrid only where there is waiting *and* computing.
+/// The modes that fit a workload: isolated workers (Python's
+/// subinterpreters) only where there is computing to spread, async only
+/// where there is waiting to overlap, hybrid only where there is waiting
+/// *and* computing.
 pub fn default_modes(workload: Workload) -> Vec<Mode> {
-    let mut modes = vec![
-        Mode::Sequential,
-        Mode::GilThreads,
-        Mode::Threads,
-        Mode::Processes,
-    ];
+    let mut modes = vec![Mode::Sequential, Mode::GilThreads, Mode::Threads];
     match workload {
-        Workload::Cpu => {}
-        Workload::Io => modes.push(Mode::Async),
-        Workload::Mixed => modes.extend([Mode::Async, Mode::Hybrid]),
+        Workload::Cpu => modes.extend([Mode::Isolated, Mode::Processes]),
+        Workload::Io => modes.extend([Mode::Processes, Mode::Async]),
+        Workload::Mixed => {
+            modes.extend([Mode::Isolated, Mode::Processes, Mode::Async, Mode::Hybrid])
+        }
     }
     modes
 }
@@ -88,6 +89,32 @@ pub fn agreed_outcome(runs: &[Run]) -> Result<Outcome> {
     }
     Ok(first.outcome)
 }
+
+// ANCHOR: copy_cost
+/// What the isolated mode's copies cost, measured in its run, next to free
+/// threads (which read the same input in place) when both ran.
+pub fn copy_cost(runs: &[Run], tasks: u64) -> Option<String> {
+    let run = runs.iter().find(|r| r.mode == Mode::Isolated)?;
+    let copies = run.isolated.as_ref()?;
+    let mut line = format!(
+        "{}: each task crossed as a copy, {:.0} bytes there and back; encoding and decoding took {:.2} µs per task \
+         (timed in the run, summed over every thread).",
+        run.mode.label(),
+        copies.copied_bytes as f64 / tasks.max(1) as f64,
+        copies.copy_us_per_task()
+    );
+    if let Some(free) = runs.iter().find(|r| r.mode == Mode::Threads) {
+        let _ = write!(
+            line,
+            " Free threads read the input in place: {:.1} ms against {:.1} ms, {:+.2} µs per task.",
+            free.ms(),
+            run.ms(),
+            (run.ms() - free.ms()) * 1e3 / tasks.max(1) as f64
+        );
+    }
+    Some(line)
+}
+// ANCHOR_END: copy_cost
 
 /// Sequential ms / `run`'s ms.
 pub fn speedup(base_ms: f64, run: &Run) -> f64 {

@@ -183,6 +183,33 @@ pub fn measure(spawner: &Spawner, switch_interval: Duration) -> Result<Calibrati
         Ok((sending * 1e3 / (big as f64 * kb as f64) - read_us_per_kb).max(0.0))
     })?;
 
+    // Isolated workers: many empty tasks through one worker (each a message
+    // there and an answer back), then big inputs, copied in and out.
+    let spawn_1 = thread_spawn_us / 1e3;
+    let isolated_task_us = repeat(3, || {
+        let tasks = 2_000u64;
+        let ms = ms_of(
+            Mode::Isolated,
+            &plan(NO_WORK, tasks, 1, 1, switch_interval),
+            spawner,
+        )?;
+        Ok(((ms - spawn_1) * 1e3 / tasks as f64).max(0.0))
+    })?;
+    let copy_us_per_kb = repeat(3, || {
+        let spec = TaskSpec {
+            data_bytes: kb * 1024,
+            ..NO_WORK
+        };
+        let ms = ms_of(
+            Mode::Isolated,
+            &plan(spec, big, 1, 1, switch_interval),
+            spawner,
+        )?;
+        let copying = ms - spawn_1 - big as f64 * isolated_task_us / 1e3;
+        // The worker sums what it gets; that part is computing, not copying.
+        Ok((copying * 1e3 / (big as f64 * kb as f64) - read_us_per_kb).max(0.0))
+    })?;
+
     // The simulated GIL: CPU-bound threads with a tiny switch interval hand
     // over thousands of times; compare with the same tasks run sequentially.
     // With 2 threads and with 32: every handoff wakes all the waiting threads.
@@ -227,6 +254,8 @@ pub fn measure(spawner: &Spawner, switch_interval: Duration) -> Result<Calibrati
         pool_start_per_worker_ms,
         frame_us,
         pipe_us_per_kb,
+        isolated_task_us,
+        copy_us_per_kb,
         gil_handoff_us,
         gil_handoff_per_thread_us,
         gil_reacquire_us,
@@ -238,7 +267,7 @@ pub fn measure(spawner: &Spawner, switch_interval: Duration) -> Result<Calibrati
 /// The calibration as a table: what was measured, and the value.
 pub fn table(cal: &Calibration) -> course_support::Table {
     let mut t = course_support::table(["measured on this machine", "value"]);
-    let rows: [(&str, String); 16] = [
+    let rows: [(&str, String); 18] = [
         ("cores", cal.cores.to_string()),
         (
             "CPU speed-up, all cores vs one",
@@ -280,6 +309,14 @@ pub fn table(cal: &Calibration) -> course_support::Table {
         (
             "send input through a pipe",
             format!("{:.3} µs/KB", cal.pipe_us_per_kb),
+        ),
+        (
+            "isolated worker: a task there and back",
+            format!("{:.2} µs", cal.isolated_task_us),
+        ),
+        (
+            "copy input in and out (isolated)",
+            format!("{:.3} µs/KB", cal.copy_us_per_kb),
         ),
         (
             "GIL handoff (switch interval)",

@@ -21,7 +21,7 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(31, 119, 180),  // processes: blue
     RGBColor(255, 127, 14),  // async: orange
     RGBColor(148, 103, 189), // hybrid: purple
-    RGBColor(140, 86, 75),
+    RGBColor(140, 86, 75),   // isolated workers: brown
 ];
 
 fn err(e: impl std::fmt::Display) -> anyhow::Error {

@@ -5,7 +5,8 @@
 //!
 //! - [`task`]: what one task is (compute, wait, input);
 //! - [`modes`]: sequential, threads under lesson 01's simulated GIL, free
-//!   threads, processes ([`pool`]), async (tokio) and hybrid;
+//!   threads, processes ([`pool`]), async (tokio), hybrid, and isolated
+//!   workers that share nothing ([`isolated`]);
 //! - [`bench`], [`progress`], [`history`], [`chart`]: `lab bench` and its
 //!   progress bars, history file and SVG charts;
 //! - [`python`]: the same workload in Python, side by side;
@@ -20,6 +21,7 @@ pub mod calibrate;
 pub mod chart;
 pub mod gil_timeline;
 pub mod history;
+pub mod isolated;
 pub mod model;
 pub mod modes;
 pub mod pool;

@@ -14,7 +14,7 @@ use course_support::interpreter::{self, PythonArgs};
 use course_support::{cores, table};
 use lab::advise::{self, Checked};
 use lab::bench::{self, Bench};
-use lab::model::{self, Advice, Calibration, Profile, Sizes};
+use lab::model::{self, Advice, Calibration, Profile, PythonBuild, Sizes};
 use lab::modes::{Mode, Plan};
 use lab::progress::Bars;
 use lab::scenarios::{self, Scenario};
@@ -26,7 +26,8 @@ use lab::{calibrate, chart, gil_timeline, history, pool, python};
     name = "lab",
     about = "The benchmarking laboratory and the decision assistant",
     long_about = "The benchmarking laboratory: the same tasks run sequentially, as threads under a \
-                  simulated GIL, as free threads, as processes and with async, measured on this \
+                  simulated GIL, as free threads, as isolated workers that share nothing (Python's \
+                  subinterpreters), as processes and with async, measured on this \
                   machine; and the decision assistant, which predicts those times and recommends \
                   a model.\n\nRun without a subcommand for the guided tour."
 )]
@@ -121,9 +122,17 @@ struct BenchArgs {
     /// The wait of each io or mixed task, in ms
     #[arg(long, default_value = "1", value_parser = ms_parser(10_000.0))]
     io_ms: f64,
-    /// Modes to run, comma-separated [default: those that fit the workload]
+    /// Modes to run, comma-separated [default: those that fit the workload]:
+    /// sequential; gil-threads (threads under a simulated GIL); threads (free
+    /// threads); isolated (workers that share nothing and get copies of their
+    /// inputs over channels, like Python 3.14's InterpreterPoolExecutor);
+    /// processes; async; hybrid (async waits feeding processes)
     #[arg(long, value_delimiter = ',', value_parser = mode_parser())]
     modes: Vec<Mode>,
+    /// Input per task, in KB: free threads read it in place, isolated workers
+    /// and processes get a copy of it
+    #[arg(long, default_value = "0", value_parser = ms_parser(65_536.0))]
+    data_kb: f64,
     /// The simulated GIL's switch interval in ms (CPython: 5)
     #[arg(long, default_value = "5", value_parser = ms_parser(1_000.0))]
     switch_ms: f64,
@@ -209,6 +218,11 @@ struct AdviseArgs {
     /// Use the book's fixed reference calibration instead of measuring this machine
     #[arg(long, conflicts_with = "check")]
     reference: bool,
+    /// The Python that runs the workload: gil (any default build), subinterpreters
+    /// (3.14+: InterpreterPoolExecutor), free-threaded (python3.13t, python3.14t)
+    /// [default: gil, or the scenario's]
+    #[arg(long, value_enum)]
+    python: Option<PythonBuild>,
 }
 
 #[derive(Debug, Args)]
@@ -402,7 +416,10 @@ fn bench_cmd(args: &BenchArgs, spawner: &Spawner) -> Result<()> {
     let workers = args.workers.unwrap_or_else(cores);
     let in_flight = args.in_flight.unwrap_or(workers);
     let io = Duration::from_secs_f64(args.io_ms / 1e3);
-    let spec = TaskSpec::for_workload(args.workload, args.numbers, io);
+    let spec = TaskSpec {
+        data_bytes: (args.data_kb * 1024.0).round() as usize,
+        ..TaskSpec::for_workload(args.workload, args.numbers, io)
+    };
     let modes = if args.modes.is_empty() {
         bench::default_modes(args.workload)
     } else {
@@ -419,14 +436,19 @@ fn bench_cmd(args: &BenchArgs, spawner: &Spawner) -> Result<()> {
         },
         modes,
     };
+    let read = if spec.data_bytes > 0 {
+        format!(", read {} KB of input", args.data_kb)
+    } else {
+        String::new()
+    };
     let task = match args.workload {
-        Workload::Cpu => format!("count the primes among {} numbers", spec.numbers),
+        Workload::Cpu => format!("count the primes among {} numbers{read}", spec.numbers),
         Workload::Io => format!(
-            "wait {} ms, then parse {} numbers",
+            "wait {} ms, then parse {} numbers{read}",
             args.io_ms, spec.numbers
         ),
         Workload::Mixed => format!(
-            "wait {} ms, then count the primes among {} numbers",
+            "wait {} ms, then count the primes among {} numbers{read}",
             args.io_ms, spec.numbers
         ),
     };
@@ -451,6 +473,9 @@ fn bench_cmd(args: &BenchArgs, spawner: &Spawner) -> Result<()> {
         "Every mode found {} primes: identical. Efficiency = speed-up / workers (async: / tasks in flight).",
         outcome.primes
     );
+    if let Some(line) = bench::copy_cost(&runs, b.plan.tasks) {
+        println!("{line}");
+    }
     for r in runs.iter().filter(|r| !r.pids.is_empty()) {
         let pids: Vec<String> = r.pids.iter().map(u32::to_string).collect();
         println!(
@@ -633,7 +658,16 @@ fn profile_from(args: &AdviseArgs) -> Result<Profile> {
         data_kb: args.data_kb,
         shared_memory: args.shared_memory == YesNo::Yes,
         max_concurrency: args.max_concurrency,
+        python: args.python.unwrap_or_default(),
     })
+}
+
+/// A scenario's profile, run by the Python `--python` names, if it names one.
+fn with_python(profile: &Profile, python: Option<PythonBuild>) -> Profile {
+    Profile {
+        python: python.unwrap_or(profile.python),
+        ..profile.clone()
+    }
 }
 
 fn scenario_keys() -> String {
@@ -647,7 +681,7 @@ fn advise_cmd(args: &AdviseArgs, spawner: &Spawner) -> Result<()> {
         Some("all") => scenarios::all()
             .into_iter()
             .map(|s| {
-                let p = s.profile.clone();
+                let p = with_python(&s.profile, args.python);
                 (Some(s), p)
             })
             .collect(),
@@ -655,7 +689,7 @@ fn advise_cmd(args: &AdviseArgs, spawner: &Spawner) -> Result<()> {
             let s = scenarios::find(key).with_context(|| {
                 format!("unknown scenario '{key}'; choose from {}", scenario_keys())
             })?;
-            let p = s.profile.clone();
+            let p = with_python(&s.profile, args.python);
             vec![(Some(s), p)]
         }
         None => vec![(None, profile_from(args)?)],
@@ -720,7 +754,7 @@ fn advise_cmd(args: &AdviseArgs, spawner: &Spawner) -> Result<()> {
 fn advise_one(profile: &Profile, cal: &Calibration) -> Advice {
     let sizes = Sizes::for_profile(profile, cal.cores);
     println!(
-        "Workload: {} tasks x ({:.2} ms computing + {:.2} ms waiting), {:.0} KB input each, shared state: {}{}.",
+        "Workload: {} tasks x ({:.2} ms computing + {:.2} ms waiting), {:.0} KB input each, shared state: {}{}; Python: {}.",
         profile.tasks,
         profile.cpu_ms,
         profile.io_ms,
@@ -728,7 +762,8 @@ fn advise_one(profile: &Profile, cal: &Calibration) -> Advice {
         if profile.shared_memory { "yes" } else { "no" },
         profile
             .max_concurrency
-            .map_or(String::new(), |m| format!(", at most {m} at once"))
+            .map_or(String::new(), |m| format!(", at most {m} at once")),
+        profile.python.describe()
     );
     let advice = model::recommend(profile, &sizes, cal);
     let seq = advice.predicted(Mode::Sequential);

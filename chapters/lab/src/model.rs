@@ -13,7 +13,9 @@
 //!   many threads;
 //! - an event loop is one thread: its computing is serial as well;
 //! - a process receives each task's input through a pipe before computing
-//!   it; a pipeline (the hybrid) is as fast as its slowest stage (lesson 09).
+//!   it; a pipeline (the hybrid) is as fast as its slowest stage (lesson 09);
+//! - an isolated worker (a subinterpreter) is a thread that receives each
+//!   task's input as a copy, encoded and decoded, but through no pipe.
 //!
 //! The machine-specific costs (start a process, send a kilobyte, wake a
 //! sleeping thread) are not guessed: [`crate::calibrate`] measures them with
@@ -52,6 +54,14 @@ pub struct Calibration {
     pub frame_us: f64,
     /// Sending one KB of input through a pipe, µs.
     pub pipe_us_per_kb: f64,
+    /// Isolated workers: one task's message there and its answer back,
+    /// encoded, sent over a channel and decoded, µs.
+    #[serde(default)]
+    pub isolated_task_us: f64,
+    /// Isolated workers: copying one KB of input into a message and out of
+    /// it again (encode, decode), µs.
+    #[serde(default)]
+    pub copy_us_per_kb: f64,
     /// The simulated GIL: cost of one switch-interval handoff, µs, plus this
     /// much per other thread waiting (a handoff wakes them all).
     pub gil_handoff_us: f64,
@@ -80,6 +90,8 @@ impl Calibration {
             pool_start_per_worker_ms: 1.5,
             frame_us: 15.0,
             pipe_us_per_kb: 0.4,
+            isolated_task_us: 3.0,
+            copy_us_per_kb: 0.15,
             gil_handoff_us: 40.0,
             gil_handoff_per_thread_us: 10.0,
             gil_reacquire_us: 20.0,
@@ -105,8 +117,75 @@ pub struct Profile {
     /// An outside limit on tasks in progress at once (a connection pool, a
     /// rate limit), if any.
     pub max_concurrency: Option<usize>,
+    /// The Python that runs it: what its threads and interpreters can do.
+    #[serde(default)]
+    pub python: PythonBuild,
 }
 // ANCHOR_END: profile
+
+// ANCHOR: python_build
+/// Which CPython runs the workload, as far as parallel computing goes.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum PythonBuild {
+    /// The default build of any version: one GIL per interpreter, so one
+    /// process computes on one core at a time.
+    #[default]
+    Gil,
+    /// Python 3.14 or later (default build): `InterpreterPoolExecutor` runs
+    /// one interpreter, with its own GIL, per worker thread, in one process.
+    Subinterpreters,
+    /// A free-threaded build (`python3.13t`, `python3.14t`): no GIL, so
+    /// threads compute on every core.
+    FreeThreaded,
+}
+
+impl PythonBuild {
+    /// The options a Python program of this build chooses between, simplest
+    /// first: within [`TIE`] of the fastest, the earlier one wins. Isolated
+    /// workers come before processes: the same parallel computing, in one
+    /// process that starts in microseconds and needs no pipes.
+    pub fn options(self) -> &'static [Mode] {
+        match self {
+            PythonBuild::Gil => &PYTHON_OPTIONS,
+            PythonBuild::Subinterpreters => &[
+                Mode::Sequential,
+                Mode::GilThreads,
+                Mode::Async,
+                Mode::Isolated,
+                Mode::Processes,
+                Mode::Hybrid,
+            ],
+            PythonBuild::FreeThreaded => &[
+                Mode::Sequential,
+                Mode::Threads,
+                Mode::Async,
+                Mode::Processes,
+                Mode::Hybrid,
+            ],
+        }
+    }
+
+    /// In words, for the assistant's output.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PythonBuild::Gil => "a default build (one GIL)",
+            PythonBuild::Subinterpreters => "Python 3.14+ (subinterpreters, a GIL each)",
+            PythonBuild::FreeThreaded => "a free-threaded build (no GIL)",
+        }
+    }
+}
+// ANCHOR_END: python_build
 
 impl Profile {
     /// The share of a task's time spent computing, 0..=1.
@@ -129,6 +208,7 @@ impl Profile {
             data_kb: 0.0,
             shared_memory: false,
             max_concurrency: None,
+            python: PythonBuild::Gil,
         }
     }
 
@@ -176,7 +256,7 @@ impl Sizes {
         match mode {
             Mode::Sequential => 1,
             Mode::GilThreads | Mode::Threads => self.threads,
-            Mode::Processes | Mode::Hybrid => self.processes,
+            Mode::Processes | Mode::Hybrid | Mode::Isolated => self.processes,
             Mode::Async => self.in_flight,
         }
     }
@@ -308,13 +388,27 @@ pub fn predict(profile: &Profile, sizes: &Sizes, cal: &Calibration) -> Vec<Predi
             "start {start:.1} + max(waits {waits_ms:.1} + one task, first wait + pool {fed:.1})"
         ),
     );
+    // Isolated workers: threads that start like threads, and copy each
+    // task's input in and its answer out (encode, decode) without a pipe.
+    let spawn_i = p as f64 * cal.thread_spawn_us / 1e3;
+    let copy_i = profile.transfer_kb() * cal.copy_us_per_kb / 1e3;
+    let per_task_i = c + copy_i + cal.isolated_task_us / 1e3;
+    add(
+        Mode::Isolated,
+        spawn_i + pool(p, per_task_i, o_thread),
+        format!(
+            "spawn {spawn_i:.1} + max(rounds x (task + copy {copy_i:.3}), cpu + copies / {:.2})",
+            parallel(p)
+        ),
+    );
     out.sort_by_key(|p| p.mode);
     out
 }
 // ANCHOR_END: predict
 
-/// The options a Python program chooses between, simplest first: within
-/// [`TIE`] of the fastest, the simpler one wins.
+/// The options a Python program with a GIL chooses between, simplest first:
+/// within [`TIE`] of the fastest, the simpler one wins. Other builds have
+/// other options: [`PythonBuild::options`].
 pub const PYTHON_OPTIONS: [Mode; 5] = [
     Mode::Sequential,
     Mode::GilThreads,
@@ -353,6 +447,7 @@ pub fn model_name(mode: Mode) -> &'static str {
         Mode::Processes => "processes",
         Mode::Async => "async",
         Mode::Hybrid => "hybrid",
+        Mode::Isolated => "subinterpreters",
     }
 }
 
@@ -364,6 +459,7 @@ pub fn python_tool(mode: Mode) -> &'static str {
         Mode::Processes => "concurrent.futures.ProcessPoolExecutor",
         Mode::Async => "asyncio (gather + Semaphore)",
         Mode::Hybrid => "asyncio + loop.run_in_executor(ProcessPoolExecutor)",
+        Mode::Isolated => "concurrent.futures.InterpreterPoolExecutor (Python 3.14+)",
     }
 }
 
@@ -375,8 +471,51 @@ pub fn rust_tool(mode: Mode) -> &'static str {
         Mode::Processes => "threads (rayon): no GIL, no copies; std::process only for isolation",
         Mode::Async => "tokio (buffer_unordered or a Semaphore)",
         Mode::Hybrid => "tokio for the waits + rayon (or spawn_blocking) for the computing",
+        Mode::Isolated => {
+            "threads (rayon): no GIL, so nothing to copy; channels of owned values where isolation matters"
+        }
     }
 }
+
+// ANCHOR: isolated_reasons
+/// What the assistant says about subinterpreters: how they compare with
+/// processes where Python 3.14 is available, what their copies cost, and
+/// where they would help on an older Python.
+fn isolated_reasons(
+    profile: &Profile,
+    cal: &Calibration,
+    model: Mode,
+    ms: &dyn Fn(Mode) -> f64,
+    why: &mut Vec<String>,
+) {
+    let copies = profile.tasks as f64 * profile.transfer_kb() * cal.copy_us_per_kb / 1e3;
+    let computing = profile.tasks as f64 * profile.cpu_ms;
+    match profile.python {
+        PythonBuild::Subinterpreters => {
+            why.push(format!(
+                "Subinterpreters (Python 3.14's InterpreterPoolExecutor) compute on every core in one process: workers start like threads, and each task's {:.0} KB crosses as a pickled copy ({copies:.1} ms of copying in all; predicted {:.1} ms against {:.1} ms for processes).",
+                profile.transfer_kb(),
+                ms(Mode::Isolated),
+                ms(Mode::Processes)
+            ));
+            if copies > 0.1 * computing {
+                why.push(format!(
+                    "The copies are {:.0}% of the computing: with inputs this large, share them instead (multiprocessing.shared_memory with processes, lesson 06, or threads on a free-threaded build: {:.1} ms).",
+                    100.0 * copies / computing.max(1e-9),
+                    ms(Mode::Threads)
+                ));
+            }
+        }
+        PythonBuild::Gil if model == Mode::Processes => {
+            why.push(format!(
+                "On Python 3.14, subinterpreters would do the same work in one process (InterpreterPoolExecutor, predicted {:.1} ms): see `--python subinterpreters`.",
+                ms(Mode::Isolated)
+            ));
+        }
+        _ => {}
+    }
+}
+// ANCHOR_END: isolated_reasons
 
 // ANCHOR: recommend
 /// Predicts every option and picks the fastest Python option, preferring the
@@ -389,16 +528,16 @@ pub fn recommend(profile: &Profile, sizes: &Sizes, cal: &Calibration) -> Advice 
             .find(|p| p.mode == m)
             .map_or(f64::INFINITY, |p| p.ms)
     };
-    let best = PYTHON_OPTIONS
+    let options = profile.python.options();
+    let best = options.iter().map(|&m| ms(m)).fold(f64::INFINITY, f64::min);
+    let model = options
         .iter()
-        .map(|&m| ms(m))
-        .fold(f64::INFINITY, f64::min);
-    let model = PYTHON_OPTIONS
-        .into_iter()
+        .copied()
         .find(|&m| ms(m) <= best * (1.0 + TIE))
         .unwrap_or(Mode::Sequential);
-    let fastest = PYTHON_OPTIONS
-        .into_iter()
+    let fastest = options
+        .iter()
+        .copied()
         .find(|&m| ms(m) == best)
         .unwrap_or(model);
     let why = reasons(profile, sizes, cal, model, fastest, &ms);
@@ -435,7 +574,19 @@ fn reasons(
         line.push_str(" Mixed.");
     }
     why.push(line);
-    if profile.cpu_ms > 0.0 {
+    let free_threaded = profile.python == PythonBuild::FreeThreaded;
+    let threads = if free_threaded {
+        Mode::Threads
+    } else {
+        Mode::GilThreads
+    };
+    if profile.cpu_ms > 0.0 && free_threaded {
+        why.push(format!(
+            "A free-threaded build has no GIL: {} threads compute on every core (predicted {:.2}x), sharing the input instead of copying it.",
+            sizes.threads,
+            seq / ms(Mode::Threads)
+        ));
+    } else if profile.cpu_ms > 0.0 {
         why.push(format!(
             "Under a GIL only one thread computes at a time: threads can't beat {:.0} ms of computing (predicted {:.2}x with {} threads).",
             profile.tasks as f64 * profile.cpu_ms,
@@ -448,7 +599,7 @@ fn reasons(
             "A wait needs no core: {} threads, or one event loop with {} tasks in flight, overlap the waits (threads {:.1}x, async {:.1}x).",
             sizes.threads,
             sizes.in_flight,
-            seq / ms(Mode::GilThreads),
+            seq / ms(threads),
             seq / ms(Mode::Async)
         ));
     }
@@ -468,6 +619,7 @@ fn reasons(
         profile.transfer_kb(),
         seq / ms(Mode::Processes)
     ));
+    isolated_reasons(profile, cal, model, ms, &mut why);
     if profile.shared_memory {
         why.push(
             "Shared state: threads share it in place; processes copy it there and back (counted above) or need multiprocessing.shared_memory (lesson 06)."
@@ -524,6 +676,7 @@ mod tests {
             data_kb: 0.0,
             shared_memory: false,
             max_concurrency: None,
+            python: PythonBuild::Gil,
         }
     }
 

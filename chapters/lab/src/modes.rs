@@ -1,4 +1,4 @@
-//! The six ways the laboratory runs the same tasks.
+//! The seven ways the laboratory runs the same tasks.
 //!
 //! | mode | Python equivalent | what runs |
 //! |---|---|---|
@@ -8,6 +8,7 @@
 //! | processes | `ProcessPoolExecutor` | worker processes fed through pipes |
 //! | async | `asyncio.gather` with a semaphore | one thread, tokio, `in_flight` tasks at once |
 //! | hybrid | asyncio + `run_in_executor(ProcessPoolExecutor)` | async waits feed a process pool |
+//! | isolated | `InterpreterPoolExecutor` (3.14) | threads that share nothing, fed copies over channels ([`crate::isolated`]) |
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
@@ -34,16 +35,19 @@ pub enum Mode {
     Processes,
     Async,
     Hybrid,
+    /// Share-nothing workers in one process: Python's subinterpreters.
+    Isolated,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 7] = [
         Mode::Sequential,
         Mode::GilThreads,
         Mode::Threads,
         Mode::Processes,
         Mode::Async,
         Mode::Hybrid,
+        Mode::Isolated,
     ];
 
     /// The short name used in history files, charts and `--modes`.
@@ -55,6 +59,7 @@ impl Mode {
             Mode::Processes => "processes",
             Mode::Async => "async",
             Mode::Hybrid => "hybrid",
+            Mode::Isolated => "isolated",
         }
     }
 
@@ -67,6 +72,7 @@ impl Mode {
             Mode::Processes => "processes",
             Mode::Async => "async (tokio, 1 thread)",
             Mode::Hybrid => "hybrid: async waits + processes",
+            Mode::Isolated => "isolated workers (share nothing)",
         }
     }
 
@@ -100,6 +106,8 @@ pub struct Run {
     pub pids: Vec<u32>,
     /// Times the simulated GIL changed hands because a switch interval ran out.
     pub handoffs: u64,
+    /// The isolated mode's copies: what crossed and what it cost.
+    pub isolated: Option<crate::isolated::IsolatedRun>,
 }
 
 impl Run {
@@ -126,6 +134,7 @@ pub fn run(mode: Mode, plan: &Plan, spawner: &Spawner, tick: &(dyn Fn(u64) + Syn
         outcome: Outcome::default(),
         pids: Vec::new(),
         handoffs: 0,
+        isolated: None,
     };
     match mode {
         Mode::Sequential => run.outcome = sequential(plan, &input, tick),
@@ -136,6 +145,11 @@ pub fn run(mode: Mode, plan: &Plan, spawner: &Spawner, tick: &(dyn Fn(u64) + Syn
         }
         Mode::Threads => run.outcome = threads(plan, workers, &input, tick),
         Mode::Async => run.outcome = async_tasks(plan, in_flight, &input, tick)?,
+        Mode::Isolated => {
+            let i = crate::isolated::run(workers, plan.tasks, &plan.spec, &input, tick)?;
+            run.outcome = i.outcome;
+            run.isolated = Some(i);
+        }
         Mode::Processes | Mode::Hybrid => {
             let feed = if mode == Mode::Hybrid {
                 Feed::Events(async_waits(plan.tasks, plan.spec.io, in_flight))

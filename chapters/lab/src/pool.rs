@@ -263,12 +263,17 @@ fn read_answers(worker: usize, stdout: impl Read, tx: &Sender<Event>) {
     let _ = tx.send(Event::Closed { worker, clean });
 }
 
-enum Answer {
+/// A line a worker says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// `done TASKS PRIMES BYTES`: a frame finished.
     Done(u64, Outcome),
+    /// `bye`: no more frames; the worker exits.
     Bye,
 }
 
-fn parse_answer(line: &str) -> Option<Answer> {
+/// Parses one line of a worker's answers.
+pub fn parse_answer(line: &str) -> Option<Answer> {
     let mut words = line.split_whitespace();
     match words.next()? {
         "done" => {
@@ -367,7 +372,7 @@ fn died(worker: &mut Worker, index: usize, unfinished: u64) -> anyhow::Error {
 
 /// One frame: task count (4 bytes), input length per task (4 bytes), the
 /// task numbers (8 bytes each), then each task's input.
-fn send_frame(stdin: &mut impl Write, tasks: &[u64], input: &[u8]) -> io::Result<()> {
+pub fn send_frame(stdin: &mut impl Write, tasks: &[u64], input: &[u8]) -> io::Result<()> {
     let count = u32::try_from(tasks.len()).map_err(io::Error::other)?;
     let len = u32::try_from(input.len()).map_err(io::Error::other)?;
     stdin.write_all(&count.to_le_bytes())?;
@@ -434,36 +439,74 @@ pub fn worker_main(spec: &TaskSpec) -> i32 {
 }
 
 fn serve(spec: &TaskSpec, mut input: impl Read, mut out: impl Write) -> io::Result<()> {
-    let mut header = [0u8; 8];
-    let (mut ids, mut data) = (Vec::new(), Vec::new());
-    loop {
+    let mut frame = Frame::default();
+    while frame.read(&mut input)? {
+        let total = frame.run(spec);
+        out.write_all(answer(frame.tasks(), total).as_bytes())?;
+        out.flush()?;
+    }
+    writeln!(out, "bye")?;
+    out.flush()
+}
+
+/// A frame as a worker decodes it: the task numbers and every task's input,
+/// in buffers the worker owns (reused from frame to frame).
+#[derive(Debug, Default)]
+pub struct Frame {
+    ids: Vec<u8>,
+    data: Vec<u8>,
+    len: usize,
+}
+
+impl Frame {
+    /// Reads the next frame from `input` into this worker's own buffers;
+    /// `false` when the input ends cleanly before a frame.
+    pub fn read(&mut self, mut input: impl Read) -> io::Result<bool> {
+        let mut header = [0u8; 8];
         match input.read_exact(&mut header) {
             Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
             Err(e) => return Err(e),
         }
         let count = u32::from_le_bytes(header[..4].try_into().expect("4 bytes")) as usize;
-        let len = u32::from_le_bytes(header[4..].try_into().expect("4 bytes")) as usize;
-        ids.resize(count * 8, 0);
-        input.read_exact(&mut ids)?;
-        data.resize(count * len, 0);
-        input.read_exact(&mut data)?;
+        self.len = u32::from_le_bytes(header[4..].try_into().expect("4 bytes")) as usize;
+        self.ids.resize(count * 8, 0);
+        input.read_exact(&mut self.ids)?;
+        self.data.resize(count * self.len, 0);
+        input.read_exact(&mut self.data)?;
+        Ok(true)
+    }
+
+    /// Tasks in the frame.
+    pub fn tasks(&self) -> u64 {
+        (self.ids.len() / 8) as u64
+    }
+
+    /// Task `k`'s input, as the worker received it.
+    pub fn input(&self, k: usize) -> &[u8] {
+        &self.data[k * self.len..(k + 1) * self.len]
+    }
+
+    /// Runs every task of the frame: wait (if the spec waits), read, compute.
+    pub fn run(&self, spec: &TaskSpec) -> Outcome {
         let mut total = Outcome::default();
-        for (k, id) in ids.chunks_exact(8).enumerate() {
+        for (k, id) in self.ids.chunks_exact(8).enumerate() {
             let task = u64::from_le_bytes(id.try_into().expect("8 bytes"));
             if !spec.io.is_zero() {
                 thread::sleep(spec.io);
             }
             total += Outcome {
                 primes: spec.compute(task),
-                bytes: read_input(&data[k * len..(k + 1) * len]),
+                bytes: read_input(self.input(k)),
             };
         }
-        writeln!(out, "done {count} {} {}", total.primes, total.bytes)?;
-        out.flush()?;
+        total
     }
-    writeln!(out, "bye")?;
-    out.flush()
+}
+
+/// A worker's answer to one frame, as one line.
+pub fn answer(tasks: u64, outcome: Outcome) -> String {
+    format!("done {tasks} {} {}\n", outcome.primes, outcome.bytes)
 }
 // ANCHOR_END: worker
 

@@ -2,7 +2,7 @@
 //! seed's six scenarios and more, each with the model it calls for and the
 //! tool for it in Python and in Rust.
 
-use crate::model::Profile;
+use crate::model::{Profile, PythonBuild};
 use crate::modes::Mode;
 
 /// A named workload the assistant knows.
@@ -27,6 +27,7 @@ const fn profile(tasks: u64, cpu_ms: f64, io_ms: f64, data_kb: f64) -> Profile {
         data_kb,
         shared_memory: false,
         max_concurrency: None,
+        python: PythonBuild::Gil,
     }
 }
 
@@ -99,6 +100,16 @@ pub fn all() -> Vec<Scenario> {
             task: "transform one record",
             expected: Mode::Sequential,
         },
+        Scenario {
+            key: "pure-python-cpu",
+            title: "Pure-Python computing on Python 3.14",
+            profile: Profile {
+                python: PythonBuild::Subinterpreters,
+                ..profile(1_000, 1.0, 0.0, 1.0)
+            },
+            task: "score one record in pure Python: 1 ms of computing on 1 KB of input",
+            expected: Mode::Isolated,
+        },
     ]
 }
 // ANCHOR_END: scenarios
@@ -112,7 +123,7 @@ pub fn find(key: &str) -> Option<Scenario> {
 #[derive(Debug, Clone)]
 pub struct Row {
     pub scenario: &'static str,
-    /// `threads`, `processes`, `async`, `hybrid` or `sequential`.
+    /// `threads`, `processes`, `subinterpreters`, `async`, `hybrid` or `sequential`.
     pub model: &'static str,
     pub why: &'static str,
     pub python: &'static str,
@@ -123,7 +134,7 @@ pub struct Row {
 
 // ANCHOR: matrix
 /// The decision matrix: the seed's six scenarios first, then more.
-pub const MATRIX: [Row; 12] = [
+pub const MATRIX: [Row; 13] = [
     Row {
         scenario: "Web scraping thousands of pages",
         model: "async",
@@ -187,6 +198,14 @@ pub const MATRIX: [Row; 12] = [
         python: "a for loop",
         rust: "a for loop (or iterators)",
         assistant: Some("small-script"),
+    },
+    Row {
+        scenario: "Pure-Python computing on Python 3.14",
+        model: "subinterpreters",
+        why: "CPU-bound with no C extension releasing the GIL: one interpreter (and GIL) per core in one process; small inputs make the copies cheap",
+        python: "InterpreterPoolExecutor (concurrent.interpreters), or threads on a free-threaded build",
+        rust: "threads (rayon): no GIL, nothing to copy",
+        assistant: Some("pure-python-cpu"),
     },
     Row {
         scenario: "Web server (many slow clients)",

@@ -250,6 +250,68 @@ fn advise_recommends_with_reasons() {
 }
 
 #[test]
+fn isolated_mode_is_in_the_help_the_bench_and_the_assistant() {
+    let help = ok(&lab(&["bench", "--help"], &[]));
+    assert!(
+        help.contains("isolated") && help.contains("InterpreterPoolExecutor"),
+        "{help}"
+    );
+    for key in lab::modes::Mode::ALL.map(lab::modes::Mode::key) {
+        assert!(help.contains(key), "--help names {key}:\n{help}");
+    }
+    let dir = common::scratch("cli-isolated");
+    let svg = dir.join("b.svg");
+    let out = ok(&lab(
+        &[
+            "bench",
+            "--modes",
+            "threads,isolated,processes",
+            "--tasks",
+            "12",
+            "--workers",
+            "2",
+            "--numbers",
+            "300",
+            "--data-kb",
+            "2",
+            "--no-history",
+            "--svg",
+            svg.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    assert!(
+        out.contains("| isolated workers (share nothing)") && out.contains("identical"),
+        "{out}"
+    );
+    assert!(
+        out.contains("crossed as a copy") && out.contains("µs per task"),
+        "{out}"
+    );
+    assert!(out.contains("read 2 KB of input"), "{out}");
+    let out = ok(&lab(
+        &["advise", "--scenario", "pure-python-cpu", "--reference"],
+        &[],
+    ));
+    assert!(
+        out.contains("Recommendation: subinterpreters") && out.contains("InterpreterPoolExecutor"),
+        "{out}"
+    );
+    let out = ok(&lab(
+        &[
+            "advise",
+            "--scenario",
+            "pure-python-cpu",
+            "--python",
+            "gil",
+            "--reference",
+        ],
+        &[],
+    ));
+    assert!(out.contains("Recommendation: processes"), "{out}");
+}
+
+#[test]
 fn advise_check_prints_predicted_vs_measured() {
     let dir = common::scratch("cli-check");
     let svg = dir.join("check.svg");

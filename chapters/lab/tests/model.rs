@@ -2,7 +2,7 @@
 //! right way when the workload changes, respect the bounds the book states,
 //! and each scenario gets the recommendation the book documents.
 
-use lab::model::{self, Calibration, Profile, Sizes, predict, recommend};
+use lab::model::{self, Calibration, Profile, PythonBuild, Sizes, predict, recommend};
 use lab::modes::Mode;
 use lab::scenarios::{self, MATRIX};
 
@@ -18,6 +18,7 @@ fn profile(tasks: u64, cpu_ms: f64, io_ms: f64, data_kb: f64) -> Profile {
         data_kb,
         shared_memory: false,
         max_concurrency: None,
+        python: PythonBuild::Gil,
     }
 }
 
@@ -129,6 +130,92 @@ fn input_size_costs_processes_far_more_than_threads() {
     };
     assert!(ms(&shared, Mode::Processes) > ms(&heavy, Mode::Processes));
     assert_eq!(ms(&shared, Mode::Threads), ms(&heavy, Mode::Threads));
+}
+
+#[test]
+fn isolated_workers_skip_the_process_costs_but_not_the_copies() {
+    let light = profile(200, 2.0, 0.0, 0.0);
+    let heavy = Profile {
+        data_kb: 4_096.0,
+        ..light.clone()
+    };
+    // No process to start, no pipe: cheaper than processes at any input size.
+    for p in [&light, &heavy] {
+        assert!(ms(p, Mode::Isolated) < ms(p, Mode::Processes), "{p:?}");
+    }
+    // But every task's input is copied in and out, where threads read it in place.
+    let copies = ms(&heavy, Mode::Isolated) - ms(&light, Mode::Isolated);
+    let in_place = ms(&heavy, Mode::Threads) - ms(&light, Mode::Threads);
+    assert!(
+        copies > 2.0 * in_place,
+        "copies {copies:.1} ms vs {in_place:.1} ms"
+    );
+    assert!(ms(&heavy, Mode::Isolated) > ms(&heavy, Mode::Threads));
+}
+
+#[test]
+fn subinterpreters_are_recommended_only_where_the_python_has_them() {
+    let cpu = profile(1_000, 1.0, 0.0, 1.0);
+    let advise = |python| {
+        let p = Profile {
+            python,
+            ..cpu.clone()
+        };
+        recommend(&p, &Sizes::for_profile(&p, 2), &cal())
+    };
+    let gil = advise(PythonBuild::Gil);
+    assert_eq!(gil.model, Mode::Processes, "{:?}", gil.why);
+    assert!(
+        gil.why
+            .iter()
+            .any(|w| w.contains("--python subinterpreters")),
+        "{:?}",
+        gil.why
+    );
+    let sub = advise(PythonBuild::Subinterpreters);
+    assert_eq!(sub.model, Mode::Isolated, "{:?}", sub.why);
+    assert!(
+        sub.why
+            .iter()
+            .any(|w| w.contains("InterpreterPoolExecutor"))
+    );
+    let free = advise(PythonBuild::FreeThreaded);
+    assert_eq!(free.model, Mode::Threads, "{:?}", free.why);
+    for (python, advice) in [
+        (PythonBuild::Gil, &gil),
+        (PythonBuild::Subinterpreters, &sub),
+        (PythonBuild::FreeThreaded, &free),
+    ] {
+        assert!(python.options().contains(&advice.model));
+    }
+    assert!(!PythonBuild::Gil.options().contains(&Mode::Isolated));
+}
+
+#[test]
+fn with_large_inputs_the_assistant_says_the_copies_eat_the_gain() {
+    let big = Profile {
+        python: PythonBuild::Subinterpreters,
+        ..profile(200, 0.5, 0.0, 4_096.0)
+    };
+    let advice = recommend(&big, &Sizes::for_profile(&big, 2), &cal());
+    assert!(
+        advice
+            .why
+            .iter()
+            .any(|w| w.contains("share them instead") && w.contains("shared_memory")),
+        "{:?}",
+        advice.why
+    );
+    let small = Profile {
+        data_kb: 1.0,
+        ..big.clone()
+    };
+    let advice = recommend(&small, &Sizes::for_profile(&small, 2), &cal());
+    assert!(
+        !advice.why.iter().any(|w| w.contains("share them instead")),
+        "{:?}",
+        advice.why
+    );
 }
 
 #[test]
@@ -255,7 +342,15 @@ fn each_scenario_gets_its_documented_recommendation() {
 fn the_matrix_agrees_with_the_assistant() {
     for row in MATRIX {
         assert!(
-            ["threads", "processes", "async", "hybrid", "sequential"].contains(&row.model),
+            [
+                "threads",
+                "processes",
+                "subinterpreters",
+                "async",
+                "hybrid",
+                "sequential"
+            ]
+            .contains(&row.model),
             "{}: unknown model {}",
             row.scenario,
             row.model

@@ -9,7 +9,7 @@ use course_support::child::{Spawner, exists};
 use lab::advise;
 use lab::bench::{self, Bench};
 use lab::calibrate;
-use lab::model::{Calibration, Profile};
+use lab::model::{Calibration, Profile, PythonBuild};
 use lab::modes::{self, Mode, Plan};
 use lab::pool::{self, Feed};
 use lab::progress::Bars;
@@ -138,12 +138,14 @@ fn a_bench_agrees_and_records_every_mode() {
             plan: plan(Workload::Mixed, 12, 0),
             modes: bench::default_modes(Workload::Mixed),
         };
-        assert_eq!(b.modes, Mode::ALL, "mixed runs every mode");
+        let mut sorted = b.modes.clone();
+        sorted.sort();
+        assert_eq!(sorted, Mode::ALL, "mixed runs every mode");
         let runs = bench::run_all(&b, &common::spawner(), &Bars::new(false), 1).unwrap();
         let outcome = bench::agreed_outcome(&runs).unwrap();
         assert_eq!(outcome, expected(&b.plan));
         let record = bench::record(&b, &runs);
-        assert_eq!(record.results.len(), 6);
+        assert_eq!(record.results.len(), Mode::ALL.len());
         assert_eq!(record.results[0].mode, "sequential");
         assert!((record.results[0].speedup - 1.0).abs() < 1e-12);
         for r in &record.results {
@@ -154,11 +156,9 @@ fn a_bench_agrees_and_records_every_mode() {
             assert!(text.contains(m.label()), "{text}");
         }
     });
-    assert_eq!(
-        bench::default_modes(Workload::Cpu).len(),
-        4,
-        "no async for pure computing"
-    );
+    let cpu = bench::default_modes(Workload::Cpu);
+    assert_eq!(cpu.len(), 5, "no async for pure computing");
+    assert!(cpu.contains(&Mode::Isolated), "subinterpreters compute");
     assert!(bench::default_modes(Workload::Io).contains(&Mode::Async));
 }
 
@@ -196,6 +196,7 @@ fn a_check_runs_every_option_on_the_scaled_workload() {
             data_kb: 1.0,
             shared_memory: true,
             max_concurrency: Some(4),
+            python: PythonBuild::Gil,
         };
         let small = advise::scaled(&big, &cal, 20.0);
         assert!(
@@ -219,12 +220,13 @@ fn a_check_runs_every_option_on_the_scaled_workload() {
             },
         )
         .unwrap();
+        let options = Mode::ALL.len() as u64;
         assert_eq!(
             ticks.load(std::sync::atomic::Ordering::Relaxed),
-            6 * 2 * small.tasks,
+            options * 2 * small.tasks,
             "every option ran twice"
         );
-        assert_eq!(rows.len(), 6);
+        assert_eq!(rows.len(), Mode::ALL.len());
         for r in &rows {
             assert!(r.predicted_ms > 0.0 && r.measured_ms > 0.0, "{r:?}");
             assert!(r.error().is_finite());
@@ -233,6 +235,8 @@ fn a_check_runs_every_option_on_the_scaled_workload() {
         let threads = rows.iter().find(|r| r.mode == Mode::Threads).unwrap();
         let procs = rows.iter().find(|r| r.mode == Mode::Processes).unwrap();
         assert_eq!(procs.outcome.bytes, 2 * threads.outcome.bytes);
+        let isolated = rows.iter().find(|r| r.mode == Mode::Isolated).unwrap();
+        assert_eq!(isolated.outcome.bytes, procs.outcome.bytes);
     });
 }
 
@@ -254,6 +258,8 @@ fn calibration_measures_plausible_numbers() {
         cal.pool_start_per_worker_ms,
         cal.frame_us,
         cal.pipe_us_per_kb,
+        cal.isolated_task_us,
+        cal.copy_us_per_kb,
         cal.gil_handoff_us,
         cal.gil_handoff_per_thread_us,
         cal.gil_reacquire_us,

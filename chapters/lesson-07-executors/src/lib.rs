@@ -17,6 +17,9 @@
 //! - [`remote`], [`worker`] and [`process_pool`] make
 //!   `ProcessPoolExecutor`: tasks by name with serialised arguments, and
 //!   workers that crash;
+//! - [`interpreter_pool`] is `InterpreterPoolExecutor` (Python 3.14):
+//!   share-nothing workers in this process, fed copies over channels, and
+//!   [`interpreter_demo`] shows it;
 //! - [`measure`] and [`python`] time per-task overhead and CPU speed-up,
 //!   and the same in Python;
 //! - [`seed`] is the seed article's `ThreadPoolExecutor(max_workers=1)`;
@@ -24,6 +27,8 @@
 
 pub mod completion;
 pub mod future;
+pub mod interpreter_demo;
+pub mod interpreter_pool;
 pub mod measure;
 pub mod process_pool;
 pub mod python;
@@ -36,5 +41,6 @@ pub mod worker;
 
 pub use completion::{AsCompleted, DoneAndNotDone, ReturnWhen, as_completed, wait};
 pub use future::{Handle, Outcome, TaskError, TaskId};
+pub use interpreter_pool::InterpreterPool;
 pub use process_pool::ProcessPool;
 pub use thread_pool::ThreadPool;

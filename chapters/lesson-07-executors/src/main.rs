@@ -21,7 +21,9 @@ use lesson_07_executors::remote::{CountPrimes, Crash, CrashHow, Echo, Fail, Pani
 use lesson_07_executors::robust::{self, Report};
 use lesson_07_executors::roles::{self, Role};
 use lesson_07_executors::thread_pool::{self, ThreadPool};
-use lesson_07_executors::{ProcessPool, ReturnWhen, as_completed, python, seed, wait};
+use lesson_07_executors::{
+    ProcessPool, ReturnWhen, as_completed, interpreter_demo, python, seed, wait,
+};
 
 /// Sizes of the measurements: the tour's (seconds in a debug build) and
 /// the bench's (meant for --release).
@@ -108,7 +110,15 @@ enum Demo {
         #[arg(long, default_value_t = 2, value_parser = count(1, 64))]
         workers: usize,
     },
-    /// Microseconds per do-nothing task: thread pool vs process pool.
+    /// InterpreterPoolExecutor (Python 3.14): share-nothing workers in this process, fed copies.
+    Interpreters {
+        #[arg(long, default_value_t = 2, value_parser = count(1, 64))]
+        workers: usize,
+        /// Tasks with a 1 MiB argument, to time what the copies cost.
+        #[arg(long, default_value_t = 16, value_parser = count(1, 10_000))]
+        big_tasks: usize,
+    },
+    /// Microseconds per do-nothing task: thread pool vs process pool vs interpreter pool.
     Overhead {
         #[arg(long, default_value_t = cores(), value_parser = count(1, 256))]
         workers: usize,
@@ -221,6 +231,9 @@ fn run(demo: Demo) -> Result<()> {
             slow_ms,
         } => show_robust(workers, ms_to(timeout_ms), slow_ms),
         Demo::Processes { workers } => show_processes(&spawner, workers),
+        Demo::Interpreters { workers, big_tasks } => {
+            interpreter_demo::show(&spawner, workers, big_tasks).map(|_| ())
+        }
         Demo::Overhead {
             workers,
             tasks,
@@ -277,9 +290,11 @@ fn tour(spawner: &Spawner) -> Result<()> {
     show_robust(2, Duration::from_millis(300), 600)?;
     heading("9. ProcessPoolExecutor: the same API, tasks in worker processes");
     show_processes(spawner, 2)?;
-    heading("10. What a task costs: thread pool vs process pool");
+    heading("10. InterpreterPoolExecutor: workers that share nothing, in this process");
+    interpreter_demo::show(spawner, 2, 4)?;
+    heading("11. What a task costs: thread pool, process pool, interpreter pool");
     show_overhead(spawner, cores(), TOUR_TASKS, TOUR_PROCESS_TASKS)?;
-    heading("11. A CPU-bound batch on both pools");
+    heading("12. A CPU-bound batch on every pool");
     show_cpu(spawner, TOUR_LIMIT, 4 * cores(), cores(), 1)?;
     println!(
         "\nEach section is a subcommand with flags (see --help). Bigger counts and Python side by side:\n  \
@@ -745,11 +760,13 @@ fn show_overhead(
     }
     println!("Tasks that return their argument, {workers} workers:\n{t}");
     println!(
-        "Starting a pool, until every worker has answered: {} threads {} ms; {} processes {} ms (with a 5 ms task each).",
+        "Starting a pool, until every worker has answered: {} threads {} ms; {} processes {} ms and {} interpreters {} ms (with a 5 ms task each).",
         o.workers,
         ms(o.start_threads),
         o.workers,
-        ms(o.start_processes)
+        ms(o.start_processes),
+        o.workers,
+        ms(o.start_interpreters)
     );
     Ok(o)
 }
@@ -906,6 +923,9 @@ fn bench(spawner: &Spawner, sizes: Sizes) -> Result<()> {
                 "target: >= 95% efficiency".to_owned()
             },
         ]);
+    }
+    for row in measure::interpreter_targets(&o, &runs) {
+        t.add_row(row);
     }
     println!("{t}");
     Ok(())

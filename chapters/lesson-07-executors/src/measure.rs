@@ -9,6 +9,7 @@ use anyhow::{Result, ensure};
 use course_support::child::Spawner;
 use course_support::{count_primes, time};
 
+use crate::interpreter_pool::InterpreterPool;
 use crate::process_pool::ProcessPool;
 use crate::remote::{CountPrimes, Echo, Remote, SleepThenPid};
 use crate::thread_pool::ThreadPool;
@@ -36,6 +37,8 @@ pub struct Overhead {
     /// (for processes, that includes a 5 ms task on each).
     pub start_threads: Duration,
     pub start_processes: Duration,
+    /// Starting the interpreter pool, until every interpreter has answered.
+    pub start_interpreters: Duration,
     pub rows: Vec<Cost>,
 }
 
@@ -44,7 +47,9 @@ pub struct Overhead {
 /// pool, all submitted at once then all joined, and one at a time (submit,
 /// wait, submit...), so all that is measured is the pool itself. The
 /// process pool gets `process_tasks`: each of its tasks is two pipe writes,
-/// two JSON encodings and two wake-ups of another process.
+/// two JSON encodings and two wake-ups of another process. The interpreter
+/// pool gets as many: its tasks are JSON-encoded there and back too, but
+/// cross channels in this process instead of pipes.
 pub fn overhead(
     spawner: &Spawner,
     workers: usize,
@@ -109,6 +114,29 @@ pub fn overhead(
     check_sum(p_one.value, process_tasks)?;
     drop(processes);
 
+    let started_i = time(|| -> Result<InterpreterPool> {
+        let pool = InterpreterPool::new(workers)?;
+        for outcome in pool.map::<SleepThenPid>(vec![5; workers]) {
+            ensure!(outcome.is_ok(), "an interpreter failed: {outcome:?}");
+        }
+        Ok(pool)
+    });
+    let interpreters = started_i.value?;
+    let i_batch = time(|| {
+        interpreters
+            .map::<Echo>(0..process_tasks as u64)
+            .filter_map(Result::ok)
+            .sum::<u64>()
+    });
+    check_sum(i_batch.value, process_tasks)?;
+    let i_one = time(|| {
+        (0..process_tasks as u64)
+            .filter_map(|i| interpreters.submit::<Echo>(i).join().ok())
+            .sum::<u64>()
+    });
+    check_sum(i_one.value, process_tasks)?;
+    drop(interpreters);
+
     let cost = |label, tasks, elapsed| Cost {
         label,
         tasks,
@@ -118,6 +146,7 @@ pub fn overhead(
         workers,
         start_threads: started.elapsed,
         start_processes: started_p.elapsed,
+        start_interpreters: started_i.elapsed,
         rows: vec![
             cost("direct call, no pool", tasks, direct.elapsed),
             cost(
@@ -132,6 +161,16 @@ pub fn overhead(
                 p_batch.elapsed,
             ),
             cost("process pool, one at a time", process_tasks, p_one.elapsed),
+            cost(
+                "interpreter pool, all submitted then joined",
+                process_tasks,
+                i_batch.elapsed,
+            ),
+            cost(
+                "interpreter pool, one at a time",
+                process_tasks,
+                i_one.elapsed,
+            ),
         ],
     })
 }
@@ -176,8 +215,8 @@ type Batch<'a> = dyn Fn() -> Result<u64> + 'a;
 
 // ANCHOR: cpu_batch
 /// Counts the primes below `limit`, cut into `tasks` blocks: on one
-/// thread, on a thread pool and on a process pool of `workers` each. The
-/// three take turns, `repeats` rounds, and each keeps its fastest run: the
+/// thread, on a thread pool, on a process pool and on an interpreter pool
+/// of `workers` each. They take turns, `repeats` rounds, and each keeps its fastest run: the
 /// one least disturbed by other programs, and taking turns means a burst
 /// of outside load hurts all three alike. The pools are started before the
 /// clock (their start-up is in the overhead table).
@@ -191,6 +230,7 @@ pub fn cpu_batch(
     let blocks = blocks(limit, tasks);
     let threads = ThreadPool::new(workers);
     let processes = ProcessPool::new(spawner, workers)?;
+    let interpreters = InterpreterPool::new(workers)?;
     let sequential = || Ok(blocks.iter().map(|&(a, b)| count_primes(a..b)).sum());
     let on_threads = || {
         let count = |(a, b): (u64, u64)| Ok::<_, Infallible>(count_primes(a..b));
@@ -198,12 +238,14 @@ pub fn cpu_batch(
         sum(outcomes)
     };
     let on_processes = || sum(processes.map::<CountPrimes>(blocks.clone()).collect());
-    let ways: [(&str, usize, &Batch); 3] = [
+    let on_interpreters = || sum(interpreters.map::<CountPrimes>(blocks.clone()).collect());
+    let ways: [(&str, usize, &Batch); 4] = [
         ("one thread, no pool", 1, &sequential),
         ("thread pool", workers, &on_threads),
         ("process pool", workers, &on_processes),
+        ("interpreter pool", workers, &on_interpreters),
     ];
-    let mut best: Vec<Option<CpuRun>> = vec![None, None, None];
+    let mut best: Vec<Option<CpuRun>> = vec![None; ways.len()];
     for _ in 0..repeats.max(1) {
         for (slot, &(label, workers, run)) in best.iter_mut().zip(&ways) {
             let timed = time(run);
@@ -229,6 +271,44 @@ pub fn cpu_batch(
         );
     }
     Ok(runs)
+}
+
+/// The bench's target rows for the interpreter pool: its cost per task
+/// next to the thread pool's and the process pool's, and its CPU speed-up.
+/// (Python's column stays empty: `InterpreterPoolExecutor` needs 3.14.)
+pub fn interpreter_targets(o: &Overhead, runs: &[CpuRun]) -> Vec<[String; 4]> {
+    let find = |label: &str| o.rows.iter().find(|r| r.label == label).map(Cost::us_each);
+    let mut rows = Vec::new();
+    if let (Some(threads), Some(processes), Some(interp)) = (
+        find("thread pool, all submitted then joined"),
+        find("process pool, all submitted then joined"),
+        find("interpreter pool, all submitted then joined"),
+    ) {
+        rows.push([
+            "interpreter pool, us per task".to_owned(),
+            format!("{interp:.2}"),
+            "-".to_owned(),
+            format!(
+                "{} a thread task, {} a process task: a copy there and back, no pipe",
+                course_support::ratio(interp, threads),
+                course_support::ratio(interp, processes)
+            ),
+        ]);
+    }
+    let base = runs.first().map(|r| r.elapsed.as_secs_f64());
+    if let (Some(base), Some(run)) = (base, runs.iter().find(|r| r.label == "interpreter pool")) {
+        let s = base / run.elapsed.as_secs_f64();
+        rows.push([
+            "CPU speed-up, interpreter pool".to_owned(),
+            format!(
+                "{s:.2}x ({:.0}% efficiency)",
+                100.0 * s / run.workers as f64
+            ),
+            "-".to_owned(),
+            "target: >= 95% efficiency".to_owned(),
+        ]);
+    }
+    rows
 }
 
 /// Adds up the blocks' counts; the first failed block is the error.

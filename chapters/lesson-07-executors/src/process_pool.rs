@@ -44,17 +44,17 @@ const GRACE: Duration = Duration::from_secs(2);
 // ANCHOR: deliver
 /// What the supervisor knows of a task: its wire form, and how to settle
 /// its typed handle (the supervisor does not know the types).
-struct RemoteJob {
-    id: TaskId,
-    task: &'static str,
-    args: Value,
-    deliver: Box<dyn Deliver>,
+pub(crate) struct RemoteJob {
+    pub(crate) id: TaskId,
+    pub(crate) task: &'static str,
+    pub(crate) args: Value,
+    pub(crate) deliver: Box<dyn Deliver>,
 }
 
 /// What happened to a task, before its JSON is decoded into its types.
-type RawOutcome = Result<Reply, TaskError<Value>>;
+pub(crate) type RawOutcome = Result<Reply, TaskError<Value>>;
 
-trait Deliver: Send {
+pub(crate) trait Deliver: Send {
     /// PENDING -> RUNNING; `false` if it was cancelled.
     fn start(&self) -> bool;
     fn finish(self: Box<Self>, outcome: RawOutcome);
@@ -63,7 +63,10 @@ trait Deliver: Send {
 }
 
 /// A promise that knows its task's types, to decode the reply.
-struct Typed<F: Remote>(Promise<F::Out, F::Err>, PhantomData<fn() -> F>);
+pub(crate) struct Typed<F: Remote>(
+    pub(crate) Promise<F::Out, F::Err>,
+    pub(crate) PhantomData<fn() -> F>,
+);
 
 impl<F: Remote> Deliver for Typed<F> {
     fn start(&self) -> bool {

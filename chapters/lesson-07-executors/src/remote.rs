@@ -152,6 +152,65 @@ impl Remote for Crash {
 }
 // ANCHOR_END: tasks
 
+// ANCHOR: isolation_tasks
+thread_local! {
+    /// A "module global" of the worker that runs the task: one per worker
+    /// process, one per interpreter thread, never shared between them.
+    static CALLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Sleeps `ms` milliseconds, then adds one to its worker's own counter and
+/// returns it: Python's `time.sleep(ms / 1000); global CALLS; CALLS += 1;
+/// return CALLS` in the module a worker imported.
+#[derive(Debug)]
+pub struct Tally;
+
+impl Remote for Tally {
+    const NAME: &'static str = "tally";
+    type Args = u64;
+    type Out = u64;
+    type Err = String;
+    fn call(ms: u64) -> Result<u64, String> {
+        thread::sleep(Duration::from_millis(ms));
+        Ok(CALLS.with(|c| {
+            c.set(c.get() + 1);
+            c.get()
+        }))
+    }
+}
+
+/// Where it ran: the process id and the name of the thread.
+#[derive(Debug)]
+pub struct WhereAmI;
+
+impl Remote for WhereAmI {
+    const NAME: &'static str = "where_am_i";
+    type Args = ();
+    type Out = (u32, String);
+    type Err = String;
+    fn call((): ()) -> Result<(u32, String), String> {
+        let name = thread::current().name().unwrap_or("unnamed").to_owned();
+        Ok((std::process::id(), name))
+    }
+}
+
+/// Sums the bytes of a text it received (a copy, in a worker): returns
+/// the length and the sum.
+#[derive(Debug)]
+pub struct Checksum;
+
+impl Remote for Checksum {
+    const NAME: &'static str = "checksum";
+    type Args = String;
+    type Out = (u64, u64);
+    type Err = String;
+    fn call(text: String) -> Result<(u64, u64), String> {
+        let sum = text.bytes().map(u64::from).sum();
+        Ok((text.len() as u64, sum))
+    }
+}
+// ANCHOR_END: isolation_tasks
+
 /// A task with its types erased: JSON arguments in, a [`Reply`] out.
 pub type Erased = fn(Value) -> Reply;
 
@@ -179,6 +238,9 @@ pub static REGISTRY: &[(&str, Erased)] = &[
     (Fail::NAME, erased::<Fail>),
     (Panic::NAME, erased::<Panic>),
     (Crash::NAME, erased::<Crash>),
+    (Tally::NAME, erased::<Tally>),
+    (WhereAmI::NAME, erased::<WhereAmI>),
+    (Checksum::NAME, erased::<Checksum>),
 ];
 
 /// The task called `name`, if there is one.

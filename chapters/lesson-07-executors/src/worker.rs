@@ -74,7 +74,7 @@ pub fn worker_role() -> Result<()> {
 }
 
 /// Looks the task up and runs it, catching a panic.
-fn run(task: &str, args: Value) -> Reply {
+pub(crate) fn run(task: &str, args: Value) -> Reply {
     let Some(f) = lookup(task) else {
         return Reply::Refused(format!("no task named {task:?} in this worker"));
     };

@@ -73,11 +73,35 @@ fn overhead_and_cpu_run() {
         "20",
     ]);
     assert!(text.contains("process pool, one at a time"), "{text}");
+    assert!(text.contains("interpreter pool, one at a time"), "{text}");
     let text = stdout_of(&["cpu", "--limit", "20000", "--tasks", "4", "--workers", "2"]);
     assert_eq!(
         text.matches("| 2262 ").count(),
-        3,
-        "same count three ways:\n{text}"
+        4,
+        "same count four ways:\n{text}"
+    );
+    assert!(text.contains("| interpreter pool"), "{text}");
+}
+
+#[test]
+fn interpreters_demo_shows_one_process_own_globals_and_copies() {
+    let text = stdout_of(&["interpreters", "--workers", "2", "--big-tasks", "2"]);
+    assert!(text.contains("every pid is ours"), "{text}");
+    assert!(text.contains(": yes."), "{text}");
+    assert!(
+        text.contains("the highest is") && !text.contains("the highest is 8"),
+        "{text}"
+    );
+    assert!(
+        text.contains("share one counter, which reached 8"),
+        "{text}"
+    );
+    assert!(text.contains("interpreter pool (a copy each)"), "{text}");
+    assert!(text.contains("Err(Panicked(\"boom\"))"), "{text}");
+    let help = stdout_of(&["--help"]);
+    assert!(
+        help.contains("interpreters") && help.contains("InterpreterPoolExecutor"),
+        "{help}"
     );
 }
 
