@@ -610,6 +610,7 @@ fn python_side_by_side(args: &BenchArgs, b: &Bench, runs: &[lab::modes::Run]) ->
             match r.mode {
                 Mode::GilThreads => "threads: real GIL / simulated",
                 Mode::Threads => "free threads: free-threaded Python / Rust",
+                Mode::Isolated => "isolated: InterpreterPoolExecutor / Rust",
                 Mode::Async => "async: asyncio / tokio",
                 m => m.label(),
             }

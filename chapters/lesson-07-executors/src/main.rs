@@ -12,6 +12,7 @@ use anyhow::{Result, ensure};
 use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand};
 use course_support::child::{ROLE_COMMAND, Spawner, exists};
+use course_support::interpreter::{self, PythonArgs};
 use course_support::report::ms;
 use course_support::{cores, ratio, table, time};
 use crossbeam::channel;
@@ -160,6 +161,8 @@ enum Demo {
         /// Run each CPU batch this many times and keep the fastest.
         #[arg(long, default_value_t = 3, value_parser = count(1, 100))]
         repeats: usize,
+        #[command(flatten)]
+        python: PythonArgs,
     },
     /// What a worker process runs: `lesson-07-executors child <ROLE>` (started by the process pool).
     #[command(name = ROLE_COMMAND, hide = true)]
@@ -252,6 +255,7 @@ fn run(demo: Demo) -> Result<()> {
             limit,
             python_limit,
             repeats,
+            python,
         } => bench(
             &spawner,
             Sizes {
@@ -262,6 +266,7 @@ fn run(demo: Demo) -> Result<()> {
                 python_limit,
                 repeats,
             },
+            &python,
         ),
         Demo::Child { .. } => unreachable!("handled in main"),
     }
@@ -828,7 +833,7 @@ struct Sizes {
     repeats: usize,
 }
 
-fn bench(spawner: &Spawner, sizes: Sizes) -> Result<()> {
+fn bench(spawner: &Spawner, sizes: Sizes, python: &PythonArgs) -> Result<()> {
     let Sizes {
         workers,
         tasks,
@@ -845,62 +850,91 @@ fn bench(spawner: &Spawner, sizes: Sizes) -> Result<()> {
     let blocks = 8 * workers;
     let runs = show_cpu(spawner, limit, blocks, workers, repeats)?;
     heading("Python's executors, same machine");
-    let py = match python::version() {
-        None => {
-            println!("{}", course_support::python::MISSING);
-            None
-        }
-        Some(v) => {
-            println!(
-                "Python {v}: the same tasks on ThreadPoolExecutor and ProcessPoolExecutor ({workers} workers), primes below {python_limit}."
-            );
-            let run = python::run(
-                workers,
-                tasks.min(20_000),
-                process_tasks,
-                python_limit,
-                blocks,
-                Duration::from_secs(600),
-            );
-            match run {
-                Ok(r) => Some(r),
-                Err(e) => {
-                    println!("python3 run failed: {e:#}");
-                    None
-                }
+    let py = interpreter::announce(python.python_bin.as_deref()).and_then(|interp| {
+        let interpreters = interp.offers(
+            "InterpreterPoolExecutor rows",
+            &interp.facts.interpreter_pool(),
+        );
+        interp.offers(
+            "free-threaded ThreadPoolExecutor row",
+            &interp.facts.free_threads(),
+        );
+        println!(
+            "The same tasks on ThreadPoolExecutor, ProcessPoolExecutor and multiprocessing.Pool{} \
+             ({workers} workers), primes below {python_limit}; per-task costs from one run, \
+             CPU batches the fastest of {repeats}, on both sides.",
+            if interpreters {
+                " and InterpreterPoolExecutor"
+            } else {
+                ""
+            }
+        );
+        let sizes = python::PythonSizes {
+            workers,
+            tasks: tasks.min(20_000),
+            process_tasks,
+            limit: python_limit,
+            blocks,
+            repeats,
+            interpreters,
+        };
+        match python::run(&interp, sizes, Duration::from_secs(900)) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                println!("The Python run failed, going on without it: {e:#}");
+                None
             }
         }
-    };
+    });
     heading("Targets, as ratios measured in this run");
     let thread_us = o.rows[1].us_each();
     let process_us = o.rows[3].us_each();
     let base = runs[0].elapsed.as_secs_f64();
     let mut t = table(["measure", "Rust", "Python", "note"]);
-    t.add_row([
-        "thread pool, us per task".to_owned(),
-        format!("{thread_us:.2}"),
-        py.as_ref()
-            .map_or("-".into(), |p| format!("{:.2}", p.threads_us)),
+    let py_cell = |f: fn(&python::PythonRun) -> f64| {
+        py.as_ref().map_or("-".into(), |p| format!("{:.2}", f(p)))
+    };
+    let cheaper = |f: fn(&python::PythonRun) -> f64, rust: f64, what: &str| {
         py.as_ref().map_or(String::new(), |p| {
-            format!("Rust {} cheaper", ratio(p.threads_us, thread_us))
-        }),
+            format!("Rust {} cheaper ({what})", ratio(f(p), rust))
+        })
+    };
+    t.add_row([
+        "thread pool, us per task (Python: ThreadPoolExecutor.submit)".to_owned(),
+        format!("{thread_us:.2}"),
+        py_cell(|p| p.threads_us),
+        cheaper(|p| p.threads_us, thread_us, "like-for-like"),
     ]);
     t.add_row([
-        "process pool, us per task".to_owned(),
+        "process pool, us per task (Python: Pool.apply_async)".to_owned(),
         format!("{process_us:.2}"),
-        py.as_ref()
-            .map_or("-".into(), |p| format!("{:.2}", p.processes_us)),
-        py.as_ref().map_or(String::new(), |p| {
-            format!("Rust {} cheaper", ratio(p.processes_us, process_us))
-        }),
+        py_cell(|p| p.pool_apply_async_us),
+        cheaper(|p| p.pool_apply_async_us, process_us, "like-for-like"),
+    ]);
+    t.add_row([
+        "process pool, us per task (Python: Pool.map, chunksize=1)".to_owned(),
+        format!("{process_us:.2}"),
+        py_cell(|p| p.pool_map_chunk1_us),
+        cheaper(|p| p.pool_map_chunk1_us, process_us, "one task per message"),
+    ]);
+    t.add_row([
+        "process pool, us per task (Python: ProcessPoolExecutor.submit)".to_owned(),
+        format!("{process_us:.2}"),
+        py_cell(|p| p.processes_us),
+        cheaper(
+            |p| p.processes_us,
+            process_us,
+            "idiomatic, not like-for-like",
+        ),
     ]);
     t.add_row([
         "process task / thread task".to_owned(),
         ratio(process_us, thread_us),
         py.as_ref()
-            .map_or("-".into(), |p| ratio(p.processes_us, p.threads_us)),
-        "what crossing a process boundary costs".to_owned(),
+            .map_or("-".into(), |p| ratio(p.pool_apply_async_us, p.threads_us)),
+        "what crossing a process boundary costs (Python: apply_async / submit)".to_owned(),
     ]);
+    let efficiency = |s: f64| format!("{s:.2}x ({:.0}% efficiency)", 100.0 * s / workers as f64);
     for (i, label) in [(1, "thread pool"), (2, "process pool")] {
         let s = base / runs[i].elapsed.as_secs_f64();
         let py_s = py.as_ref().map(|p| {
@@ -911,20 +945,20 @@ fn bench(spawner: &Spawner, sizes: Sizes) -> Result<()> {
             };
             p.cpu_sequential_s / t
         });
+        let gil = py.as_ref().is_some_and(|p| p.gil_on);
         t.add_row([
             format!("CPU speed-up, {label}"),
-            format!("{s:.2}x ({:.0}% efficiency)", 100.0 * s / workers as f64),
-            py_s.map_or("-".into(), |s| {
-                format!("{s:.2}x ({:.0}% efficiency)", 100.0 * s / workers as f64)
-            }),
-            if i == 1 {
-                "target: >= 95% efficiency; Python's threads: ~1x (the GIL)".to_owned()
-            } else {
-                "target: >= 95% efficiency".to_owned()
-            },
+            efficiency(s),
+            py_s.map_or("-".into(), efficiency),
+            match (i, gil) {
+                (1, true) => "target: >= 95% efficiency; Python's threads: ~1x (the GIL is on)",
+                (1, false) => "target: >= 95% efficiency; Python's threads: free-threaded, GIL off",
+                _ => "target: >= 95% efficiency",
+            }
+            .to_owned(),
         ]);
     }
-    for row in measure::interpreter_targets(&o, &runs) {
+    for row in measure::interpreter_targets(&o, &runs, py.as_ref()) {
         t.add_row(row);
     }
     println!("{t}");

@@ -276,7 +276,11 @@ pub fn cpu_batch(
 /// The bench's target rows for the interpreter pool: its cost per task
 /// next to the thread pool's and the process pool's, and its CPU speed-up.
 /// (Python's column stays empty: `InterpreterPoolExecutor` needs 3.14.)
-pub fn interpreter_targets(o: &Overhead, runs: &[CpuRun]) -> Vec<[String; 4]> {
+pub fn interpreter_targets(
+    o: &Overhead,
+    runs: &[CpuRun],
+    py: Option<&crate::python::PythonRun>,
+) -> Vec<[String; 4]> {
     let find = |label: &str| o.rows.iter().find(|r| r.label == label).map(Cost::us_each);
     let mut rows = Vec::new();
     if let (Some(threads), Some(processes), Some(interp)) = (
@@ -285,9 +289,10 @@ pub fn interpreter_targets(o: &Overhead, runs: &[CpuRun]) -> Vec<[String; 4]> {
         find("interpreter pool, all submitted then joined"),
     ) {
         rows.push([
-            "interpreter pool, us per task".to_owned(),
+            "interpreter pool, us per task (Python: InterpreterPoolExecutor.submit)".to_owned(),
             format!("{interp:.2}"),
-            "-".to_owned(),
+            py.and_then(|p| p.interpreters_us)
+                .map_or("-".to_owned(), |us| format!("{us:.2}")),
             format!(
                 "{} a thread task, {} a process task: a copy there and back, no pipe",
                 course_support::ratio(interp, threads),
@@ -298,13 +303,17 @@ pub fn interpreter_targets(o: &Overhead, runs: &[CpuRun]) -> Vec<[String; 4]> {
     let base = runs.first().map(|r| r.elapsed.as_secs_f64());
     if let (Some(base), Some(run)) = (base, runs.iter().find(|r| r.label == "interpreter pool")) {
         let s = base / run.elapsed.as_secs_f64();
+        let py_s = py.and_then(|p| {
+            p.cpu_interpreters_s
+                .map(|t| format!("{:.2}x", p.cpu_sequential_s / t))
+        });
         rows.push([
             "CPU speed-up, interpreter pool".to_owned(),
             format!(
                 "{s:.2}x ({:.0}% efficiency)",
                 100.0 * s / run.workers as f64
             ),
-            "-".to_owned(),
+            py_s.unwrap_or_else(|| "-".to_owned()),
             "target: >= 95% efficiency".to_owned(),
         ]);
     }

@@ -1,113 +1,82 @@
-//! The same measurements with Python's own executors, when `python3` is
-//! installed: microseconds per do-nothing task on `ThreadPoolExecutor` and
-//! `ProcessPoolExecutor`, and the prime-count batch on both.
+//! The same measurements with Python's own executors, when an interpreter is
+//! installed (`python/executor_bench.py`): microseconds per do-nothing task on
+//! `ThreadPoolExecutor`, `ProcessPoolExecutor`, `multiprocessing.Pool`
+//! (`apply_async`, and `map` one task per message) and, on 3.14,
+//! `InterpreterPoolExecutor`; and the prime-count batch on each executor.
+//! Every number is the fastest of the same number of runs as the Rust side.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use course_support::python::Python;
+use course_support::interpreter::Interpreter;
+use course_support::python::Program;
 
-// ANCHOR: script
-/// Run as `python3 FILE WORKERS TASKS PROCESS_TASKS LIMIT BLOCKS` (a file,
-/// because the `spawn` and `forkserver` start methods re-import the main
-/// module in every worker).
-pub const SCRIPT: &str = r#"
-import sys, time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-
-def echo(x):
-    return x
-
-def count_primes(block):
-    start, end = block
-    count = 0
-    for n in range(max(start, 2), end):
-        if n % 2 == 0:
-            count += n == 2
-            continue
-        d = 3
-        while d * d <= n:
-            if n % d == 0:
-                break
-            d += 2
-        else:
-            count += 1
-    return count
-
-def us_per_task(executor, n):
-    t = time.perf_counter()
-    futures = [executor.submit(echo, i) for i in range(n)]
-    assert sum(f.result() for f in futures) == n * (n - 1) // 2
-    return (time.perf_counter() - t) / n * 1e6
-
-def seconds(run):
-    t = time.perf_counter()
-    total = run()
-    return total, time.perf_counter() - t
-
-if __name__ == "__main__":
-    workers, tasks, ptasks, limit, nblocks = map(int, sys.argv[1:6])
-    print("version", sys.version.split()[0])
-    with ThreadPoolExecutor(workers) as ex:
-        us_per_task(ex, 100)
-        print("threads_us", us_per_task(ex, tasks))
-    with ProcessPoolExecutor(workers) as ex:
-        us_per_task(ex, workers * 4)
-        print("processes_us", us_per_task(ex, ptasks))
-    blocks = [(limit * i // nblocks, limit * (i + 1) // nblocks) for i in range(nblocks)]
-    primes, s = seconds(lambda: sum(map(count_primes, blocks)))
-    print("cpu_sequential_s", s)
-    with ThreadPoolExecutor(workers) as ex:
-        p, s = seconds(lambda: sum(ex.map(count_primes, blocks)))
-        assert p == primes
-        print("cpu_threads_s", s)
-    with ProcessPoolExecutor(workers) as ex:
-        list(ex.map(echo, range(workers * 4)))
-        p, s = seconds(lambda: sum(ex.map(count_primes, blocks)))
-        assert p == primes
-        print("cpu_processes_s", s)
-"#;
-// ANCHOR_END: script
+/// `python/executor_bench.py`, with its tasks and the prime count beside it.
+pub const PROGRAM: Program<'static> = Program {
+    name: "executor_bench",
+    main: include_str!("../python/executor_bench.py"),
+    modules: &[
+        (
+            "executor_tasks.py",
+            include_str!("../python/executor_tasks.py"),
+        ),
+        ("primes.py", course_support::interpreter::PRIMES_PY),
+    ],
+};
 
 /// What the Python run measured.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PythonRun {
     pub version: String,
+    /// `ThreadPoolExecutor.submit`, µs per task.
     pub threads_us: f64,
+    /// `ProcessPoolExecutor.submit`, µs per task: what most code uses.
     pub processes_us: f64,
+    /// `multiprocessing.Pool.apply_async`, µs per task: like the Rust process
+    /// pool, every task submitted and then every result collected.
+    pub pool_apply_async_us: f64,
+    /// `multiprocessing.Pool.map(chunksize=1)`, µs per task.
+    pub pool_map_chunk1_us: f64,
+    /// `InterpreterPoolExecutor.submit` (3.14), µs per task.
+    pub interpreters_us: Option<f64>,
     pub cpu_sequential_s: f64,
     pub cpu_threads_s: f64,
     pub cpu_processes_s: f64,
+    pub cpu_interpreters_s: Option<f64>,
+    /// The GIL's state when the script ended.
+    pub gil_on: bool,
+    pub primes: u64,
 }
 
-/// `python3 --version`, or `None` when there is no python3.
-pub fn version() -> Option<String> {
-    Python::python3().version()
+/// What to run and how often.
+#[derive(Debug, Clone, Copy)]
+pub struct PythonSizes {
+    pub workers: usize,
+    pub tasks: usize,
+    pub process_tasks: usize,
+    pub limit: u64,
+    pub blocks: usize,
+    /// Runs of each measurement; the fastest is kept, as on the Rust side.
+    pub repeats: usize,
+    /// Add the `InterpreterPoolExecutor` rows (Python 3.14).
+    pub interpreters: bool,
 }
 
-/// Runs [`SCRIPT`] (killing it after `limit_time`).
-pub fn run(
-    workers: usize,
-    tasks: usize,
-    process_tasks: usize,
-    limit: u64,
-    blocks: usize,
-    limit_time: Duration,
-) -> Result<PythonRun> {
+/// Runs [`PROGRAM`] (killing it, with its workers, after `limit_time`).
+pub fn run(python: &Interpreter, sizes: PythonSizes, limit_time: Duration) -> Result<PythonRun> {
     let args = [
-        workers as u64,
-        tasks as u64,
-        process_tasks as u64,
-        limit,
-        blocks as u64,
+        sizes.workers as u64,
+        sizes.tasks as u64,
+        sizes.process_tasks as u64,
+        sizes.limit,
+        sizes.blocks as u64,
+        sizes.repeats.max(1) as u64,
+        u64::from(sizes.interpreters),
     ];
-    let out = Python::python3().run_script(
-        "lesson-07-executors",
-        SCRIPT,
-        args.map(|n| n.to_string()),
-        limit_time,
-    )?;
+    let out = python
+        .python
+        .run_program(&PROGRAM, args.map(|n| n.to_string()), limit_time)?;
     parse(&out)
 }
 
@@ -117,15 +86,55 @@ fn parse(out: &str) -> Result<PythonRun> {
         fields
             .get(k)
             .copied()
-            .with_context(|| format!("python printed no {k}"))
+            .with_context(|| format!("python printed no {k}:\n{out}"))
     };
-    let num = |k: &str| -> Result<f64> { Ok(text(k)?.trim().parse()?) };
+    let num = |k: &str| -> Result<f64> {
+        text(k)?
+            .trim()
+            .parse()
+            .with_context(|| format!("{k} is not a number"))
+    };
+    let optional = |k: &str| fields.contains_key(k).then(|| num(k)).transpose();
     Ok(PythonRun {
         version: text("version")?.to_owned(),
         threads_us: num("threads_us")?,
         processes_us: num("processes_us")?,
+        pool_apply_async_us: num("pool_apply_async_us")?,
+        pool_map_chunk1_us: num("pool_map_chunk1_us")?,
+        interpreters_us: optional("interpreters_us")?,
         cpu_sequential_s: num("cpu_sequential_s")?,
         cpu_threads_s: num("cpu_threads_s")?,
         cpu_processes_s: num("cpu_processes_s")?,
+        cpu_interpreters_s: optional("cpu_interpreters_s")?,
+        gil_on: text("gil")? == "on",
+        primes: num("primes")? as u64,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OUT: &str = "version 3.14.0\nthreads_us 10.5\nprocesses_us 45\n\
+                       pool_apply_async_us 17.6\npool_map_chunk1_us 14.4\n\
+                       cpu_sequential_s 2.0\ncpu_threads_s 1.0\ncpu_processes_s 1.02\n\
+                       primes 78498\ngil off\n";
+
+    #[test]
+    fn parses_the_script_output() {
+        let run = parse(OUT).unwrap();
+        assert_eq!(run.pool_apply_async_us, 17.6);
+        assert_eq!(run.interpreters_us, None);
+        assert!(!run.gil_on);
+        assert_eq!(run.primes, 78_498);
+        let with = format!("{OUT}interpreters_us 30\ncpu_interpreters_s 1.1\n");
+        let run = parse(&with).unwrap();
+        assert_eq!(run.interpreters_us, Some(30.0));
+        assert_eq!(run.cpu_interpreters_s, Some(1.1));
+    }
+
+    #[test]
+    fn a_missing_measurement_is_an_error() {
+        assert!(parse("version 3.11.7\nthreads_us 1\n").is_err());
+    }
 }
