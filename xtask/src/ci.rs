@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use crate::cargo::{cargo, run_visible};
 use crate::course::Course;
-use crate::{book, browser, canonical, claims, python_check, solutions};
+use crate::{book, browser, canonical, claims, python_check, schedule, solutions};
 
 pub fn run(course: &Course) -> Result<bool> {
     let target = course.target_dir();
@@ -68,6 +68,10 @@ pub fn run(course: &Course) -> Result<bool> {
     step("solutions pass, starters fail", &mut || {
         solutions::check_solutions(course)
     });
+    step(
+        "the book's minutes add up, schedules up to date",
+        &mut || schedule::run(course, true),
+    );
     step("book builds, every include resolves", &mut || {
         book::build(course).map(|out| {
             println!("built {}", out.display());

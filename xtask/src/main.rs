@@ -17,6 +17,7 @@ mod reaper;
 mod report;
 mod reset;
 mod runner;
+mod schedule;
 mod scratch;
 mod solutions;
 
@@ -88,6 +89,12 @@ enum Command {
     PythonCheck,
     /// Maintainers: every measured number in the book's prose has its source.
     Claims,
+    /// Maintainers: check the book's minutes and write the schedules made from them.
+    Schedule {
+        /// Write nothing; fail if a total disagrees with its parts or a generated file is stale.
+        #[arg(long)]
+        check: bool,
+    },
     /// Everything CI runs: fmt, clippy, tests, solutions, book, Python files, claims.
     Ci,
 }
@@ -164,6 +171,7 @@ fn run(command: Command) -> anyhow::Result<bool> {
         Command::Bless => canonical::bless(&course).map(|()| true),
         Command::PythonCheck => python_check::run(&course),
         Command::Claims => claims::run(&course),
+        Command::Schedule { check } => schedule::run(&course, check),
         Command::Ci => ci::run(&course),
     }
 }
