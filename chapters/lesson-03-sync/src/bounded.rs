@@ -16,6 +16,7 @@ use crossbeam::channel::{self, TrySendError};
 use crate::lock::lock_ignoring_poison;
 
 // ANCHOR: buffer
+// ANCHOR: buffer_state
 /// A blocking FIFO queue that holds at most `capacity` items.
 #[derive(Debug)]
 pub struct BoundedBuffer<T> {
@@ -34,6 +35,7 @@ struct State<T> {
     consumers_asleep: usize,
     stats: BufferStats,
 }
+// ANCHOR_END: buffer_state
 
 /// What the buffer saw: proof of backpressure.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

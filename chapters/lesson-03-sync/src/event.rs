@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use crate::lock::lock_ignoring_poison;
 
 // ANCHOR: event
+// ANCHOR: event_state
 #[derive(Debug, Default)]
 struct Flag {
     up: bool,
@@ -32,6 +33,7 @@ pub struct Event {
     flag: Mutex<Flag>,
     changed: Condvar,
 }
+// ANCHOR_END: event_state
 
 impl Event {
     pub fn new() -> Self {

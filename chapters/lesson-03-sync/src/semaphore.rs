@@ -17,6 +17,7 @@ use course_support::InFlight;
 use crate::lock::lock_ignoring_poison;
 
 // ANCHOR: semaphore
+// ANCHOR: semaphore_state
 /// A counting semaphore.
 #[derive(Debug)]
 pub struct Semaphore {
@@ -30,6 +31,7 @@ pub struct Semaphore {
 pub struct Permit<'a> {
     semaphore: &'a Semaphore,
 }
+// ANCHOR_END: semaphore_state
 
 impl Semaphore {
     pub fn new(permits: usize) -> Self {
