@@ -255,7 +255,9 @@ pub fn plan_bless(course: &Course, starters: &[String]) -> Result<BlessPlan> {
                         refused.push(format!("{} (src/{})", ex.id, starter.join(", src/")));
                     }
                 }
-                if old.tests != now.tests || old.manifest != now.manifest {
+                // (A record from before manifests were recorded only gains one.)
+                let manifest_changed = old.manifest.is_some() && old.manifest != now.manifest;
+                if old.tests != now.tests || manifest_changed {
                     plan.tests_changed.push(ex.id.clone());
                 }
             }

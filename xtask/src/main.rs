@@ -35,7 +35,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Grade exercises, or prove the reference solutions and starters right.
+    /// Grade your exercises (`check exercises [ID...]`).
     Check {
         #[command(subcommand)]
         what: CheckWhat,
