@@ -218,8 +218,11 @@ pub fn grade(
         }
         let declared = declared_tests(&dir)?;
         let stopped = reaper::interrupted();
-        if let Some(sig) = stopped {
-            let why = format!("the grader was stopped by {}", reaper::signal_name(sig));
+        if stopped.is_some() || reaper::stopping() {
+            let why = match stopped {
+                Some(sig) => format!("the grader was stopped by {}", reaper::signal_name(sig)),
+                None => "the grader itself failed before this test".to_owned(),
+            };
             for (_, names) in &declared {
                 for name in names {
                     result.tests.push(TestRun::not_run(name, &why));
@@ -368,7 +371,14 @@ fn run_slots(slots: &[Slot], jobs: usize, live: bool, tests: &mut Vec<TestRun>) 
                 if live {
                     report::test_line(&run);
                 }
+                let name = run.name.clone();
                 tests.push(run);
+                // For the grader's own tests: a panic of the grader mid-run.
+                if std::env::var("COURSE_GRADER_FAULT")
+                    .is_ok_and(|v| v.strip_prefix("panic-after:") == Some(name.as_str()))
+                {
+                    panic!("injected fault: the grader panics after test {name}");
+                }
             }
         }
     });

@@ -42,6 +42,13 @@ pub struct Run {
 static RUN: OnceLock<Run> = OnceLock::new();
 /// The signal that interrupted the run, or 0.
 static INTERRUPTED: AtomicI32 = AtomicI32::new(0);
+/// Set when the grader itself panicked: no new test may start.
+static PANICKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether the run is ending (a signal, or a panic of the grader's own).
+pub fn stopping() -> bool {
+    interrupted().is_some() || PANICKED.load(Ordering::SeqCst)
+}
 
 /// Sets up the run (once per process): subreaper, signal thread, panic hook,
 /// private folders. Call before any other thread is started.
@@ -76,7 +83,7 @@ impl Run {
     pub fn started(&self, pgid: u32) {
         lock(&self.live).insert(pgid);
         // A signal that came while the test was being started: stop it now.
-        if interrupted().is_some() {
+        if stopping() {
             kill_group(pgid);
         }
     }
@@ -204,6 +211,7 @@ fn install_panic_hook() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         // A panic of the grader itself: nothing it started may outlive it.
+        PANICKED.store(true, Ordering::SeqCst);
         cleanup_all();
         default(info);
     }));

@@ -152,11 +152,12 @@ pub struct TestSpec {
 /// Runs one test with a time limit; see the module's documentation.
 pub fn run_test(spec: &TestSpec) -> Result<TestRun> {
     let run = reaper::install();
-    if let Some(sig) = reaper::interrupted() {
-        return Ok(TestRun::not_run(
-            &spec.name,
-            &format!("the grader was stopped by {}", reaper::signal_name(sig)),
-        ));
+    if reaper::stopping() {
+        let why = match reaper::interrupted() {
+            Some(sig) => format!("the grader was stopped by {}", reaper::signal_name(sig)),
+            None => "the grader itself failed before this test".to_owned(),
+        };
+        return Ok(TestRun::not_run(&spec.name, &why));
     }
     let (n, tag) = run.next_tag();
     std::fs::create_dir_all(&run.log_dir)?;
@@ -212,7 +213,7 @@ pub fn run_test(spec: &TestSpec) -> Result<TestRun> {
             let tree = reaper::test_tree(pgid, &tag);
             pids.extend(&tree);
             let stuck = watch.stuck(&tree);
-            if (stuck || timed_out) && reaper::interrupted().is_none() {
+            if (stuck || timed_out) && !reaper::stopping() {
                 stacks_text = stacks::describe(&tree, &spec.own);
                 stopped = Some(if stuck {
                     Outcome::Deadlocked(now.duration_since(start))
@@ -279,15 +280,15 @@ pub fn run_test(spec: &TestSpec) -> Result<TestRun> {
     let mut outcome = match (status, stopped) {
         (_, Some(outcome)) => outcome,
         (None, None) => Outcome::TimedOut(spec.limit),
-        (Some(status), None) => match reaper::interrupted() {
-            Some(sig) if !status.success() && status.signal() == Some(libc::SIGKILL) => {
-                Outcome::NotRun(format!(
-                    "stopped: the grader was interrupted by {}",
-                    reaper::signal_name(sig)
-                ))
-            }
-            _ => judge(status, &log, &spec.name, &stdout, &stderr),
-        },
+        (Some(status), None)
+            if reaper::stopping() && status.signal() == Some(libc::SIGKILL) =>
+        {
+            Outcome::NotRun(match reaper::interrupted() {
+                Some(sig) => format!("stopped: the grader was interrupted by {}", reaper::signal_name(sig)),
+                None => "stopped: the grader itself failed".to_owned(),
+            })
+        }
+        (Some(status), None) => judge(status, &log, &spec.name, &stdout, &stderr),
     };
     if left_running && outcome.passed() {
         outcome = Outcome::Failed(
