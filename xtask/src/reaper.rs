@@ -331,7 +331,8 @@ pub fn sweep_test(pgid: u32, tag: &str) -> Swept {
     let mut swept = Swept::default();
     let mut seen = BTreeSet::new();
     for _ in 0..50 {
-        kill_group(pgid);
+        // Seen (running or zombie) before anything is killed, so that what
+        // the kill itself turns into zombies is not counted as such.
         let found: Vec<Proc> = processes().into_iter().filter(|p| mine(p)).collect();
         if found.is_empty() {
             break;
@@ -350,6 +351,7 @@ pub fn sweep_test(pgid: u32, tag: &str) -> Swept {
             }
             kill_pid(p.pid);
         }
+        kill_group(pgid);
         reap_children(&found);
         std::thread::sleep(Duration::from_millis(5));
     }

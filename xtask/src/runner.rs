@@ -280,11 +280,12 @@ pub fn run_test(spec: &TestSpec) -> Result<TestRun> {
     let mut outcome = match (status, stopped) {
         (_, Some(outcome)) => outcome,
         (None, None) => Outcome::TimedOut(spec.limit),
-        (Some(status), None)
-            if reaper::stopping() && status.signal() == Some(libc::SIGKILL) =>
-        {
+        (Some(status), None) if reaper::stopping() && status.signal() == Some(libc::SIGKILL) => {
             Outcome::NotRun(match reaper::interrupted() {
-                Some(sig) => format!("stopped: the grader was interrupted by {}", reaper::signal_name(sig)),
+                Some(sig) => format!(
+                    "stopped: the grader was interrupted by {}",
+                    reaper::signal_name(sig)
+                ),
                 None => "stopped: the grader itself failed".to_owned(),
             })
         }
