@@ -75,7 +75,7 @@ enum Command {
         #[arg(long, conflicts_with_all = ["open", "serve"])]
         browser_test: bool,
     },
-    /// Maintainers of the course: bless, capture, ci, check-solutions.
+    /// Maintainers of the course: their own commands (`cargo xtask maint --help`).
     Maint {
         #[command(subcommand)]
         what: Maint,
