@@ -255,6 +255,7 @@ pub fn grade(
         }
         let limit = Duration::from_secs(ex.timeout_secs(opts.timeout));
         let own = format!("exercises/{}/", ex.dir_name);
+        let gdb_budget = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         // Every test of the course's own test files, found in what cargo
         // built from that very file; a test that cannot be found fails.
         let mut slots: Vec<Slot> = Vec::new();
@@ -278,6 +279,8 @@ pub fn grade(
                         dir: dir.clone(),
                         limit,
                         own: own.clone(),
+                        exercise: ex.id.clone(),
+                        gdb_budget: gdb_budget.clone(),
                     }),
                     (None, _) => Slot::Missing(
                         name.clone(),

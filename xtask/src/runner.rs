@@ -147,7 +147,16 @@ pub struct TestSpec {
     /// The exercise's folder as debug info names it (`exercises/01-x/`),
     /// to pick the learner's frames out of a stack.
     pub own: String,
+    /// The exercise's id, for the command that runs this test alone.
+    pub exercise: String,
+    /// Stacks from gdb (a second or more each) for the first few stopped
+    /// tests of an exercise only, so that a deadlocked attempt is judged fast;
+    /// the others show what /proc tells.
+    pub gdb_budget: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
+
+/// Stopped tests per exercise whose stacks come from gdb.
+pub const GDB_STACKS: usize = 2;
 
 /// Runs one test with a time limit; see the module's documentation.
 pub fn run_test(spec: &TestSpec) -> Result<TestRun> {
@@ -214,7 +223,15 @@ pub fn run_test(spec: &TestSpec) -> Result<TestRun> {
             pids.extend(&tree);
             let stuck = watch.stuck(&tree);
             if (stuck || timed_out) && !reaper::stopping() {
-                stacks_text = stacks::describe(&tree, &spec.own);
+                let use_gdb = spec
+                    .gdb_budget
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                    < GDB_STACKS;
+                let rerun = format!(
+                    "cargo xtask check exercises {} --test {}",
+                    spec.exercise, spec.name
+                );
+                stacks_text = stacks::describe(&tree, &spec.own, use_gdb, &rerun);
                 stopped = Some(if stuck {
                     Outcome::Deadlocked(now.duration_since(start))
                 } else {

@@ -148,14 +148,14 @@ pub fn wait_kind(line: &str) -> Option<(&'static str, bool)> {
 /// Where the threads of `pids` are, for the learner: from gdb when it is
 /// installed (only the frames in `own`, the exercise's folder as it appears
 /// in debug info, e.g. `exercises/01-run-together/`), else from /proc.
-pub fn describe(pids: &[u32], own: &str) -> String {
+pub fn describe(pids: &[u32], own: &str, use_gdb: bool, rerun: &str) -> String {
     let mut out = Vec::new();
     for &pid in pids.iter().take(4) {
         let threads = proc_threads(pid);
         if threads.is_empty() {
             continue;
         }
-        let frames = gdb_frames(pid, own);
+        let frames = if use_gdb { gdb_frames(pid, own) } else { None };
         if pids.len() > 1 {
             out.push(format!("process {pid} ({}):", comm(pid, pid)));
         }
@@ -206,8 +206,12 @@ pub fn describe(pids: &[u32], own: &str) -> String {
                 "(and {elsewhere} more thread(s) waiting outside your code, e.g. the test harness's)"
             ));
         }
-        if frames.is_none() {
+        if frames.is_none() && use_gdb {
             out.push("(install gdb to see the lines of your code where each thread waits)".into());
+        } else if frames.is_none() {
+            out.push(format!(
+                "(the lines of your code where each thread waits: `{rerun}`)"
+            ));
         }
     }
     if pids.len() > 4 {
