@@ -22,6 +22,10 @@ type Hashes = BTreeMap<String, String>;
 
 #[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Recorded {
+    /// The exercise's `Cargo.toml`: which tests cargo builds is up to it
+    /// (`autotests = false`, a `[[test]]` of one's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    manifest: Option<String>,
     tests: Hashes,
     starter: Hashes,
 }
@@ -30,7 +34,7 @@ type Record = BTreeMap<String, Recorded>;
 
 const RECORD: &str = "exercises/canonical.toml";
 const HEADER: &str = "# Git blob ids of each exercise's canonical tests and untouched starter.\n\
-# Written by `cargo xtask bless`; CI fails when they are out of date.\n\n";
+# Written by `cargo xtask maint bless`; CI fails when they are out of date.\n\n";
 
 /// How an exercise's tests compare with the record.
 #[derive(Debug, PartialEq, Eq)]
@@ -61,6 +65,7 @@ fn hashes(dir: &Path) -> Result<Hashes> {
 
 fn recorded_now(exercise_dir: &Path) -> Result<Recorded> {
     Ok(Recorded {
+        manifest: Some(blob_hash(&fs::read(exercise_dir.join("Cargo.toml"))?)),
         tests: hashes(&exercise_dir.join("tests"))?,
         starter: hashes(&exercise_dir.join("src"))?,
     })
@@ -97,11 +102,21 @@ pub fn status(course: &Course, ex: &Exercise) -> Result<TestsStatus> {
     let Some(expected) = record.get(&ex.id) else {
         return Ok(TestsStatus::Unrecorded);
     };
-    let actual = hashes(&course.exercise_dir(ex).join("tests"))?;
-    let files: Vec<String> = changed(&expected.tests, &actual)
+    let dir = course.exercise_dir(ex);
+    let actual = hashes(&dir.join("tests"))?;
+    let mut files: Vec<String> = changed(&expected.tests, &actual)
         .into_iter()
         .map(|f| format!("tests/{f}"))
         .collect();
+    if let Some(manifest) = &expected.manifest
+        && blob_hash(&fs::read(dir.join("Cargo.toml"))?) != *manifest
+    {
+        files.push("Cargo.toml".into());
+    }
+    // A build script runs at build time and could rewrite anything.
+    if dir.join("build.rs").exists() {
+        files.push("build.rs (added)".into());
+    }
     Ok(if files.is_empty() {
         TestsStatus::Canonical
     } else {
@@ -109,17 +124,36 @@ pub fn status(course: &Course, ex: &Exercise) -> Result<TestsStatus> {
     })
 }
 
+/// Whether `exercises/canonical.toml` is as committed in git (true where
+/// git cannot tell, e.g. a course copied without its history).
+pub fn record_is_committed(course: &Course) -> bool {
+    let out = Command::new("git")
+        .args(["status", "--porcelain", "--", RECORD])
+        .current_dir(&course.root)
+        .stderr(std::process::Stdio::null())
+        .output();
+    match out {
+        Ok(out) if out.status.success() => out.stdout.is_empty(),
+        _ => true,
+    }
+}
+
+fn git_blob(course: &Course, hash: &str) -> Option<Vec<u8>> {
+    let out = Command::new("git")
+        .args(["cat-file", "blob", hash])
+        .current_dir(&course.root)
+        .output()
+        .ok()?;
+    out.status.success().then_some(out.stdout)
+}
+
 /// Writes the recorded files into `dir`, replacing every `*.rs` there.
 fn write_recorded(course: &Course, ex: &Exercise, files: &Hashes, dir: &Path) -> Result<()> {
     let mut contents = Vec::new();
     for (file, hash) in files {
-        let out = Command::new("git")
-            .args(["cat-file", "blob", hash])
-            .current_dir(&course.root)
-            .output();
-        match out {
-            Ok(out) if out.status.success() => contents.push((file, out.stdout)),
-            _ => bail!(
+        match git_blob(course, hash) {
+            Some(content) => contents.push((file, content)),
+            None => bail!(
                 "the course's copy of {}/{file} could not be recovered from git (is this a \
                  git clone of the course?). Get exercises/{}/ from the course repository.",
                 ex.id,
@@ -138,14 +172,29 @@ fn write_recorded(course: &Course, ex: &Exercise, files: &Hashes, dir: &Path) ->
     Ok(())
 }
 
-/// Puts the canonical tests into `target/tests/` (a scratch copy of the
-/// exercise), dropping any test file the learner added.
-pub fn restore_tests(course: &Course, ex: &Exercise, target: &Path) -> Result<()> {
+/// Makes `target` (a scratch copy of the exercise) grade as the course
+/// means it: the canonical tests (dropping any test file the learner added),
+/// the course's `Cargo.toml`, and no build script.
+pub fn restore(course: &Course, ex: &Exercise, target: &Path) -> Result<()> {
     let record = load(course)?;
     let expected = record
         .get(&ex.id)
         .context("exercise has no recorded tests")?;
-    write_recorded(course, ex, &expected.tests, &target.join("tests"))
+    write_recorded(course, ex, &expected.tests, &target.join("tests"))?;
+    if let Some(hash) = &expected.manifest {
+        let manifest = target.join("Cargo.toml");
+        if blob_hash(&fs::read(&manifest)?) != *hash {
+            let content = git_blob(course, hash).with_context(|| {
+                format!(
+                    "the course's copy of exercises/{}/Cargo.toml could not be recovered from git",
+                    ex.dir_name
+                )
+            })?;
+            fs::write(manifest, content)?;
+        }
+    }
+    let _ = fs::remove_file(target.join("build.rs"));
+    Ok(())
 }
 
 /// Whether the exercise's `src/` is exactly the recorded starter.
@@ -172,8 +221,62 @@ pub fn restore_starter(course: &Course, ex: &Exercise) -> Result<()> {
     )
 }
 
-/// `cargo xtask bless`: records the current tests and starter of every exercise.
-pub fn bless(course: &Course) -> Result<()> {
+/// What `bless` would change, exercise by exercise.
+#[derive(Debug, Default)]
+pub struct BlessPlan {
+    /// Exercises whose recorded tests or manifest change.
+    pub tests_changed: Vec<String>,
+    /// Exercises whose starter is recorded anew (new exercises, or `--starter`).
+    pub new_starters: Vec<String>,
+}
+
+/// `cargo xtask maint bless`: records the tests, manifest and starter of
+/// every exercise. It refuses when an exercise's `src/` is not its recorded
+/// starter (a learner's code must never become a starter) unless that
+/// exercise is new or named in `starters`; the caller then proves each new
+/// starter and each changed test (every test must fail on the starter).
+pub fn plan_bless(course: &Course, starters: &[String]) -> Result<BlessPlan> {
+    let record = load(course)?;
+    let mut plan = BlessPlan::default();
+    let mut refused = Vec::new();
+    for ex in course.exercises()? {
+        let now = recorded_now(&course.exercise_dir(&ex))?;
+        match record.get(&ex.id) {
+            None => {
+                plan.new_starters.push(ex.id.clone());
+                plan.tests_changed.push(ex.id.clone());
+            }
+            Some(old) => {
+                let starter = changed(&old.starter, &now.starter);
+                if !starter.is_empty() {
+                    if starters.contains(&ex.id) {
+                        plan.new_starters.push(ex.id.clone());
+                    } else {
+                        refused.push(format!("{} (src/{})", ex.id, starter.join(", src/")));
+                    }
+                }
+                // (A record from before manifests were recorded only gains one.)
+                let manifest_changed = old.manifest.is_some() && old.manifest != now.manifest;
+                if old.tests != now.tests || manifest_changed {
+                    plan.tests_changed.push(ex.id.clone());
+                }
+            }
+        }
+    }
+    if !refused.is_empty() {
+        bail!(
+            "not blessing: these exercises hold code that is not their recorded starter:\n  {}\n\
+             bless records starters, so it runs only on a clean course. Put the starters back \
+             (`cargo xtask reset ID`), or, if you changed a starter on purpose, name it with \
+             `--starter ID` (it must then fail every test).",
+            refused.join("\n  ")
+        );
+    }
+    Ok(plan)
+}
+
+/// Writes the record of every exercise as it is now.
+pub fn write_record(course: &Course) -> Result<()> {
     let mut record = Record::new();
     for ex in course.exercises()? {
         record.insert(ex.id.clone(), recorded_now(&course.exercise_dir(&ex))?);
@@ -195,6 +298,9 @@ pub fn out_of_date(course: &Course) -> Result<Vec<String>> {
             Some(expected) => {
                 let mut files = changed(&expected.tests, &now.tests);
                 files.extend(changed(&expected.starter, &now.starter));
+                if expected.manifest != now.manifest {
+                    files.push("Cargo.toml".into());
+                }
                 if !files.is_empty() {
                     stale.push(format!("{}: {}", ex.id, files.join(", ")));
                 }

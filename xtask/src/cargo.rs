@@ -12,8 +12,9 @@ use serde::Deserialize;
 /// What building one package's tests produced.
 #[derive(Debug, Default, Clone)]
 pub struct Built {
-    /// Test executables (unit tests of the lib, then each `tests/*.rs`).
-    pub executables: Vec<PathBuf>,
+    /// Test executables (unit tests of the lib, then each `tests/*.rs`),
+    /// each with the source file of its target.
+    pub executables: Vec<(PathBuf, PathBuf)>,
     /// Rendered compiler errors, if the package did not compile.
     pub errors: Vec<String>,
 }
@@ -25,6 +26,7 @@ enum Message {
     Artifact {
         manifest_path: PathBuf,
         executable: Option<PathBuf>,
+        target: Target,
     },
     #[serde(rename = "compiler-message")]
     Diagnostic {
@@ -33,6 +35,11 @@ enum Message {
     },
     #[serde(other)]
     Other,
+}
+
+#[derive(Debug, Deserialize)]
+struct Target {
+    src_path: PathBuf,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,6 +76,9 @@ pub fn build_tests(
         .stderr(Stdio::inherit())
         .spawn()
         .context("could not run cargo")?;
+    // Killed with the run if the grader is interrupted while building.
+    let run = crate::reaper::install();
+    run.helper_started(child.id());
     let stdout = child.stdout.take().context("cargo stdout")?;
 
     let mut built: BTreeMap<PathBuf, Built> = packages
@@ -84,9 +94,10 @@ pub fn build_tests(
             Message::Artifact {
                 manifest_path,
                 executable: Some(exe),
+                target,
             } => {
                 if let Some(b) = built.get_mut(&manifest_path) {
-                    b.executables.push(exe);
+                    b.executables.push((exe, target.src_path));
                 }
             }
             Message::Diagnostic {
@@ -101,6 +112,7 @@ pub fn build_tests(
         }
     }
     child.wait()?;
+    run.helper_finished(child.id());
     for b in built.values_mut() {
         b.executables.sort();
         b.executables.dedup();

@@ -61,7 +61,7 @@ pub fn run(course: &Course) -> Result<bool> {
             println!("  {s}");
         }
         if !stale.is_empty() {
-            println!("exercise tests changed: run `cargo xtask bless` and commit the result");
+            println!("exercise tests changed: run `cargo xtask maint bless` and commit the result");
         }
         Ok(stale.is_empty())
     });

@@ -12,6 +12,10 @@ use serde::Deserialize;
 struct Exercise {
     id: String,
     failed: usize,
+    #[serde(default)]
+    not_run: usize,
+    #[serde(default)]
+    build_errors: Vec<String>,
     tests: Vec<Test>,
 }
 
@@ -68,7 +72,11 @@ pub fn summary(paths: &[PathBuf]) -> Result<()> {
         for ex in read_report(file)? {
             let tally = tallies.entry(ex.id).or_default();
             tally.learners += 1;
-            if ex.failed == 0 {
+            if ex.failed == 0
+                && ex.not_run == 0
+                && ex.build_errors.is_empty()
+                && !ex.tests.is_empty()
+            {
                 tally.done += 1;
             }
             for t in ex.tests.iter().filter(|t| t.outcome != "passed") {

@@ -24,6 +24,7 @@ pub struct Meta {
     pub lesson: String,
     pub minutes: u32,
     pub timeout_secs: Option<u64>,
+    /// Hints live in `xtask/hints/<id>.toml`; a list here is still read.
     #[serde(default)]
     pub hints: Vec<String>,
 }
@@ -38,18 +39,34 @@ pub struct Exercise {
 }
 
 impl Course {
-    /// Finds the workspace root from xtask's own manifest directory, or from
-    /// `COURSE_ROOT` (the grader's own tests point it at a made-up course).
+    /// Finds the course from where the command runs: the nearest folder at or
+    /// above the current directory whose `Cargo.toml` declares a `[workspace]`
+    /// and that has the course's layout (`exercises/` and `xtask/`). Not from
+    /// where xtask was compiled: two clones sharing one `CARGO_TARGET_DIR` run
+    /// the same xtask binary, and each must grade its own files.
+    /// `COURSE_ROOT` overrides it (the grader's own tests point it at a made-up course).
     pub fn locate() -> Result<Course> {
         if let Some(root) = std::env::var_os("COURSE_ROOT") {
             return Ok(Course { root: root.into() });
         }
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let root = manifest
-            .parent()
-            .context("xtask must live one level below the workspace root")?
-            .to_path_buf();
-        Ok(Course { root })
+        let cwd = std::env::current_dir().context("reading the current directory")?;
+        Self::find_from(&cwd).with_context(|| {
+            format!(
+                "{} is not inside the course: run `cargo xtask` from the course's folder \
+                 (the one with Cargo.toml, exercises/ and xtask/) or below it",
+                cwd.display()
+            )
+        })
+    }
+
+    /// The course folder at or above `start`, if any.
+    pub fn find_from(start: &Path) -> Option<Course> {
+        start
+            .ancestors()
+            .find(|dir| is_course_root(dir))
+            .map(|dir| Course {
+                root: dir.to_path_buf(),
+            })
     }
 
     pub fn exercise_dir(&self, ex: &Exercise) -> PathBuf {
@@ -170,6 +187,17 @@ impl Exercise {
         cli.or(self.meta.timeout_secs)
             .unwrap_or(DEFAULT_TIMEOUT_SECS)
     }
+}
+
+/// A workspace manifest with the course's layout next to it.
+fn is_course_root(dir: &Path) -> bool {
+    let Ok(text) = fs::read_to_string(dir.join("Cargo.toml")) else {
+        return false;
+    };
+    let is_workspace = toml::from_str::<toml::Table>(&text)
+        .map(|doc| doc.contains_key("workspace"))
+        .unwrap_or(false);
+    is_workspace && dir.join("exercises").is_dir() && dir.join("xtask").is_dir()
 }
 
 pub fn file_name(path: &Path) -> String {

@@ -11,17 +11,21 @@ use crate::cargo;
 use crate::course::{Course, Exercise, rust_files};
 use crate::reaper;
 use crate::report::{self, ExerciseResult};
-use crate::runner::{self, Outcome, TestRun};
+use crate::runner::{self, Outcome, TestRun, TestSpec};
 use crate::scratch::{self, Workspace};
 
 /// Grades the named exercises (all when none are named) in the learner's tree.
 pub fn check_exercises(
     course: &Course,
     names: &[String],
-    timeout: Option<u64>,
+    opts: &Options,
     json: Option<&Path>,
 ) -> Result<bool> {
+    reaper::install();
     let exercises = course.select(names)?;
+    if opts.test.is_some() && exercises.len() != 1 {
+        anyhow::bail!("--test NAME grades one test of one exercise: name exactly one exercise");
+    }
     let mut notes = Vec::new();
     let mut edited = Vec::new();
     for ex in &exercises {
@@ -32,7 +36,7 @@ pub fn check_exercises(
                     ex.id.clone(),
                     format!(
                         "you changed {} in this exercise; it is graded against the course's \
-                         own tests (your copy is left as it is)",
+                         own (your copy is left as it is)",
                         files.join(", ")
                     ),
                 ));
@@ -45,29 +49,84 @@ pub fn check_exercises(
         println!("note ({id}): {note}");
     }
 
-    // Edited tests: grade a scratch copy of the learner's tree with the
-    // canonical tests put back; the learner's own files are never touched.
+    // Edited tests or manifest: grade a scratch copy of the learner's tree
+    // with the course's own put back; the learner's files are never touched.
+    // The copy is this run's alone (graders side by side each have theirs).
+    let scratch_name = format!("graded-{}", std::process::id());
     let workspace = if edited.is_empty() {
         Workspace::of_course(course)
     } else {
-        let scratch = scratch::create(course, "graded")?;
+        let mut scratch = scratch::create(course, &scratch_name)?;
+        scratch.target = course.target_dir().join("xtask/graded-target");
         for ex in &edited {
-            canonical::restore_tests(course, ex, &scratch.exercise_dir(&ex.dir_name))?;
+            canonical::restore(course, ex, &scratch.exercise_dir(&ex.dir_name))?;
         }
         scratch
     };
 
-    let mut results = grade(&workspace, &exercises, timeout, true)?;
+    let mut results = Vec::new();
+    let graded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        grade(&workspace, &exercises, opts, true, &mut results)
+    }));
+    if !edited.is_empty() {
+        let _ = std::fs::remove_dir_all(&workspace.root);
+    }
     for (id, note) in notes {
         if let Some(r) = results.iter_mut().find(|r| r.id == id) {
             r.notes.insert(0, note);
         }
     }
-    report::record_progress(course, &results)?;
+    let failure = match graded {
+        Ok(Ok(())) => None,
+        Ok(Err(err)) if results.is_empty() => {
+            reaper::cleanup_all();
+            return Err(err);
+        }
+        Ok(Err(err)) => Some(format!("{err:#}")),
+        Err(panic) => Some(
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "a panic".to_owned()),
+        ),
+    };
+    // Nothing this run started outlives it.
+    reaper::cleanup_all();
+    let interrupted = reaper::interrupted();
+    if let Some(sig) = interrupted {
+        println!(
+            "\nstopped by {}: the tests that finished are reported below",
+            reaper::signal_name(sig)
+        );
+    }
+    if let Some(failure) = &failure {
+        println!(
+            "\nthe grader itself failed ({failure}); the tests that finished are reported below"
+        );
+    }
+    if interrupted.is_none() && failure.is_none() {
+        let trusted = canonical::record_is_committed(course);
+        if !trusted {
+            println!(
+                "\nnote: exercises/canonical.toml differs from the course's committed copy, \
+                 so these grades are not recorded as progress"
+            );
+        } else {
+            report::record_progress(course, &results)?;
+        }
+    }
     if let Some(path) = json {
         report::write_json(path, &results)?;
     }
-    Ok(report::summary(&results))
+    let all_passed = report::summary(&results);
+    if let Some(sig) = interrupted {
+        std::process::exit(128 + sig);
+    }
+    if failure.is_some() {
+        std::process::exit(101);
+    }
+    Ok(all_passed)
 }
 
 /// `--watch`: grade, then again after every saved change to the exercises'
@@ -83,12 +142,19 @@ pub fn watch(course: &Course, names: &[String], run: impl Fn() -> Result<bool>) 
         if let Err(err) = run() {
             println!("error: {err:#}");
         }
+        if let Some(sig) = reaper::interrupted() {
+            std::process::exit(128 + sig);
+        }
         println!(
             "
 watching for changes (Ctrl-C to stop)..."
         );
         while latest_change(&dirs) == seen {
-            std::thread::sleep(Duration::from_millis(400));
+            if let Some(sig) = reaper::interrupted() {
+                reaper::cleanup_all();
+                std::process::exit(128 + sig);
+            }
+            std::thread::sleep(Duration::from_millis(200));
         }
     }
 }
@@ -101,15 +167,37 @@ fn latest_change(dirs: &[std::path::PathBuf]) -> Option<std::time::SystemTime> {
         .max()
 }
 
-/// Builds `exercises` inside `workspace` and runs all their tests, printing
-/// each result as it comes.
+/// How to grade: the command line's choices.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Time limit per test in seconds (else each exercise's own).
+    pub timeout: Option<u64>,
+    /// Run only this test.
+    pub test: Option<String>,
+    /// Tests run at once (default: the number of cores).
+    pub jobs: Option<usize>,
+}
+
+impl Options {
+    fn jobs(&self) -> usize {
+        self.jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+            .max(1)
+    }
+}
+
+/// Builds `exercises` inside `workspace` and runs the course's tests of each,
+/// several at once, printing each result in order as it comes. Results go
+/// into `out` as they are known, so a run that is interrupted (or a grader
+/// that panics) still has what finished.
 pub fn grade(
     workspace: &Workspace,
     exercises: &[Exercise],
-    timeout: Option<u64>,
+    opts: &Options,
     live: bool,
-) -> Result<Vec<ExerciseResult>> {
-    reaper::become_subreaper();
+    out: &mut Vec<ExerciseResult>,
+) -> Result<()> {
+    reaper::install();
     let packages: Vec<(&str, std::path::PathBuf)> = exercises
         .iter()
         .map(|ex| {
@@ -120,13 +208,30 @@ pub fn grade(
     eprintln!("building {} exercise(s)...", exercises.len());
     let mut built = cargo::build_tests(&workspace.root, &workspace.target, &packages)?;
 
-    let mut results = Vec::new();
     for (ex, (_, manifest)) in exercises.iter().zip(&packages) {
-        let dir = manifest.parent().unwrap_or(&workspace.root);
+        let dir = manifest.parent().unwrap_or(&workspace.root).to_path_buf();
         let build = built.remove(manifest).unwrap_or_default();
-        let mut result = ExerciseResult::new(ex);
+        out.push(ExerciseResult::new(ex));
+        let result = out.last_mut().expect("just pushed");
         if live {
             report::exercise_header(ex);
+        }
+        let declared = declared_tests(&dir)?;
+        let stopped = reaper::interrupted();
+        if stopped.is_some() || reaper::stopping() {
+            let why = match stopped {
+                Some(sig) => format!("the grader was stopped by {}", reaper::signal_name(sig)),
+                None => "the grader itself failed before this test".to_owned(),
+            };
+            for (_, names) in &declared {
+                for name in names {
+                    result.tests.push(TestRun::not_run(name, &why));
+                }
+            }
+            if live {
+                report::exercise_footer(result);
+            }
+            continue;
         }
         let mut errors = build.errors;
         if errors.is_empty() && build.executables.is_empty() {
@@ -135,46 +240,164 @@ pub fn grade(
         if !errors.is_empty() {
             result.build_errors = errors;
             let reason = "the exercise does not compile".to_owned();
-            for name in declared_tests(dir)? {
-                result.tests.push(TestRun {
-                    name,
-                    outcome: Outcome::NotRun(reason.clone()),
-                    elapsed: Duration::ZERO,
-                    cleanup: Vec::new(),
-                });
+            for (_, names) in &declared {
+                for name in names {
+                    result.tests.push(TestRun::not_run(name, &reason));
+                }
             }
             if live {
-                report::build_failure(&result);
+                report::build_failure(result);
             }
-        } else {
-            let limit = Duration::from_secs(ex.timeout_secs(timeout));
-            for exe in &build.executables {
-                for name in runner::list_tests(exe)? {
-                    let run = runner::run_test(exe, &name, dir, limit)?;
-                    if live {
-                        report::test_line(&run);
+            if live {
+                report::exercise_footer(result);
+            }
+            continue;
+        }
+        let limit = Duration::from_secs(ex.timeout_secs(opts.timeout));
+        let own = format!("exercises/{}/", ex.dir_name);
+        let gdb_budget = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        // Every test of the course's own test files, found in what cargo
+        // built from that very file; a test that cannot be found fails.
+        let mut slots: Vec<Slot> = Vec::new();
+        for (file, names) in &declared {
+            let exe = build.executables.iter().find(|(_, src)| {
+                src.file_name().is_some_and(|f| f == file.as_str())
+                    && src.parent().is_some_and(|p| p.ends_with("tests"))
+            });
+            let listed = match exe {
+                Some((exe, _)) => runner::list_tests(exe)?,
+                None => Vec::new(),
+            };
+            for name in names {
+                let found = listed
+                    .iter()
+                    .find(|l| *l == name || l.ends_with(&format!("::{name}")));
+                slots.push(match (exe, found) {
+                    (Some((exe, _)), Some(listed_name)) => Slot::Run(TestSpec {
+                        exe: exe.clone(),
+                        name: listed_name.clone(),
+                        dir: dir.clone(),
+                        limit,
+                        own: own.clone(),
+                        exercise: ex.id.clone(),
+                        gdb_budget: gdb_budget.clone(),
+                    }),
+                    (None, _) => Slot::Missing(
+                        name.clone(),
+                        format!(
+                            "this test of the course did not run: cargo built no test from \
+                             tests/{file} (does Cargo.toml set `autotests = false` or declare \
+                             a [[test]] of its own? The course's Cargo.toml is needed)"
+                        ),
+                    ),
+                    (Some(_), None) => Slot::Missing(
+                        name.clone(),
+                        format!(
+                            "this test of the course did not run: it is not among the tests \
+                             built from tests/{file}"
+                        ),
+                    ),
+                });
+            }
+        }
+        if let Some(only) = &opts.test {
+            let known: Vec<String> = slots.iter().map(|s| s.name().to_owned()).collect();
+            slots.retain(|s| s.name() == only || s.name().ends_with(&format!("::{only}")));
+            if slots.is_empty() {
+                anyhow::bail!(
+                    "`{}` has no test named `{only}`. Its tests: {}",
+                    ex.id,
+                    known.join(", ")
+                );
+            }
+            result.partial = true;
+        }
+        run_slots(&slots, opts.jobs(), live, &mut result.tests);
+        if live {
+            report::exercise_footer(result);
+        }
+    }
+    Ok(())
+}
+
+/// One test of the course: to run, or known not to have run.
+#[derive(Debug)]
+enum Slot {
+    Run(TestSpec),
+    Missing(String, String),
+}
+
+impl Slot {
+    fn name(&self) -> &str {
+        match self {
+            Slot::Run(spec) => &spec.name,
+            Slot::Missing(name, _) => name,
+        }
+    }
+}
+
+/// Runs the slots `jobs` at a time; results are printed and kept in order.
+fn run_slots(slots: &[Slot], jobs: usize, live: bool, tests: &mut Vec<TestRun>) {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, TestRun)>();
+    std::thread::scope(|s| {
+        for _ in 0..jobs.min(slots.len()) {
+            let tx = tx.clone();
+            let next = &next;
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(slot) = slots.get(i) else { break };
+                    let run = match slot {
+                        Slot::Run(spec) => runner::run_test(spec).unwrap_or_else(|err| TestRun {
+                            outcome: Outcome::Failed(format!(
+                                "the grader could not run this test: {err:#}"
+                            )),
+                            ..TestRun::not_run(&spec.name, "")
+                        }),
+                        Slot::Missing(name, why) => TestRun {
+                            outcome: Outcome::Failed(why.clone()),
+                            ..TestRun::not_run(name, "")
+                        },
+                    };
+                    if tx.send((i, run)).is_err() {
+                        break;
                     }
-                    result.tests.push(run);
+                }
+            });
+        }
+        drop(tx);
+        let mut done: std::collections::BTreeMap<usize, TestRun> = Default::default();
+        for (i, run) in rx {
+            done.insert(i, run);
+            while let Some(run) = done.remove(&tests.len()) {
+                if live {
+                    report::test_line(&run);
+                }
+                let name = run.name.clone();
+                tests.push(run);
+                // For the grader's own tests: a panic of the grader mid-run.
+                if std::env::var("COURSE_GRADER_FAULT")
+                    .is_ok_and(|v| v.strip_prefix("panic-after:") == Some(name.as_str()))
+                {
+                    panic!("injected fault: the grader panics after test {name}");
                 }
             }
         }
-        if live {
-            report::exercise_footer(&result);
-        }
-        results.push(result);
-    }
-    Ok(results)
+    });
 }
 
-/// Test names declared in `tests/*.rs` (`#[test]` then `fn name`), so a
-/// learner whose code does not compile still sees which tests wait for it.
-fn declared_tests(dir: &Path) -> Result<Vec<String>> {
-    let mut names = Vec::new();
+/// Test names declared in `tests/*.rs` (`#[test]` or `#[tokio::test]`, then
+/// `fn name`), per file: the course's tests, that must all run, and the
+/// names a learner whose code does not compile still sees.
+fn declared_tests(dir: &Path) -> Result<Vec<(String, Vec<String>)>> {
+    let mut files = Vec::new();
     for file in rust_files(&dir.join("tests"))? {
         let text = std::fs::read_to_string(&file)?;
+        let mut names = Vec::new();
         let mut after_test_attr = false;
         for line in text.lines().map(str::trim) {
-            if line.starts_with("#[test]") {
+            if line.starts_with("#[test]") || line.starts_with("#[tokio::test") {
                 after_test_attr = true;
             } else if after_test_attr && let Some(rest) = line.split("fn ").nth(1) {
                 let name: String = rest
@@ -185,8 +408,11 @@ fn declared_tests(dir: &Path) -> Result<Vec<String>> {
                 after_test_attr = false;
             }
         }
+        if !names.is_empty() {
+            files.push((crate::course::file_name(&file), names));
+        }
     }
-    Ok(names)
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -202,7 +428,14 @@ mod tests {
             "#[test]\nfn first() {}\n\n#[test]\n#[should_panic]\npub fn second_one() {}\nfn helper() {}\n",
         )
         .unwrap();
-        assert_eq!(declared_tests(&dir).unwrap(), ["first", "second_one"]);
+        let found = declared_tests(&dir).unwrap();
+        assert_eq!(
+            found,
+            [(
+                "a.rs".to_owned(),
+                vec!["first".to_owned(), "second_one".to_owned()]
+            )]
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -5,7 +5,7 @@ use std::fs;
 
 use anyhow::{Result, bail};
 
-use crate::course::Course;
+use crate::course::{Course, Exercise};
 use crate::report::Progress;
 
 const SHOWN: &str = "hints.toml";
@@ -13,7 +13,7 @@ const SHOWN: &str = "hints.toml";
 /// Shows the next hint not yet seen (all of them with `all`).
 pub fn show(course: &Course, name: &str, all: bool) -> Result<()> {
     let ex = course.select(&[name.to_owned()])?.remove(0);
-    let hints = &ex.meta.hints;
+    let hints = &hints_of(course, &ex)?;
     if hints.is_empty() {
         bail!(
             "`{}` has no hints; its tests' messages are the best guide",
@@ -42,6 +42,26 @@ pub fn show(course: &Course, name: &str, all: bool) -> Result<()> {
     fs::create_dir_all(course.state_dir())?;
     fs::write(path, toml::to_string(&shown)?)?;
     Ok(())
+}
+
+/// An exercise's hints: `xtask/hints/<id>.toml`, outside the exercise's
+/// folder so that they sit beside the learner's code only once asked for
+/// (an older `hints` list in `exercise.toml` is still read).
+pub fn hints_of(course: &Course, ex: &Exercise) -> Result<Vec<String>> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        hints: Vec<String>,
+    }
+    let path = course
+        .root
+        .join("xtask/hints")
+        .join(format!("{}.toml", ex.id));
+    match fs::read_to_string(&path) {
+        Ok(text) => Ok(toml::from_str::<File>(&text)
+            .map_err(|e| anyhow::anyhow!("{} is not valid: {e}", path.display()))?
+            .hints),
+        Err(_) => Ok(ex.meta.hints.clone()),
+    }
 }
 
 /// Forgets which hints of exercise `id` were shown (after a reset).

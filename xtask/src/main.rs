@@ -38,7 +38,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Grade exercises, or prove the reference solutions and starters right.
+    /// Grade your exercises (`check exercises [ID...]`).
     Check {
         #[command(subcommand)]
         what: CheckWhat,
@@ -78,25 +78,63 @@ enum Command {
         #[arg(long, conflicts_with_all = ["open", "serve"])]
         browser_test: bool,
     },
+    /// Maintainers of the course: their own commands (`cargo xtask maint --help`).
+    Maint {
+        #[command(subcommand)]
+        what: Maint,
+    },
+    // The maintainers' commands also answer at the top level (the README and
+    // .ci/run call `cargo xtask ci`), hidden from the learner's list.
+    #[command(hide = true)]
+    Capture { crates: Vec<String> },
+    #[command(hide = true)]
+    Bless {
+        #[arg(long = "starter", value_name = "ID")]
+        starters: Vec<String>,
+    },
+    #[command(hide = true)]
+    Ci,
+    #[command(hide = true)]
+    PythonCheck,
+    #[command(hide = true)]
+    Claims,
+    #[command(hide = true)]
+    Schedule {
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+/// `cargo xtask maint ...`: the course's maintainers' commands.
+#[derive(Debug, Subcommand)]
+enum Maint {
+    /// Record the hashes of the exercises' canonical tests, manifests and
+    /// starters. Refuses unless every exercise holds its starter, and every
+    /// test it records anew fails on that starter.
+    Bless {
+        /// An exercise whose starter you changed on purpose (repeatable).
+        #[arg(long = "starter", value_name = "ID")]
+        starters: Vec<String>,
+    },
     /// Re-run the lesson commands whose outputs the book shows.
     Capture {
         /// Lesson crates to capture (default: all).
         crates: Vec<String>,
     },
-    /// Record the hashes of the exercises' canonical tests after editing them.
-    Bless,
-    /// Maintainers: compile every .py under chapters/ and run each chapters/*/python/*.py.
+    /// Compile every .py under chapters/ and run each chapters/*/python/*.py.
     PythonCheck,
-    /// Maintainers: every measured number in the book's prose has its source.
+    /// Every measured number in the book's prose has its source.
     Claims,
-    /// Maintainers: check the book's minutes and write the schedules made from them.
+    /// Check the book's minutes and write the schedules made from them.
     Schedule {
         /// Write nothing; fail if a total disagrees with its parts or a generated file is stale.
         #[arg(long)]
         check: bool,
     },
-    /// Everything CI runs: fmt, clippy, tests, solutions, book, Python files, claims.
+    /// Everything CI runs: fmt, clippy, tests, solutions, book, Python files, claims, schedule.
     Ci,
+    /// In a scratch copy: every solution passes, every test fails on its starter.
+    CheckSolutions,
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,8 +152,15 @@ enum CheckWhat {
         /// Grade again every time you save a change (Ctrl-C to stop).
         #[arg(long)]
         watch: bool,
+        /// Run only this test (of the one exercise named).
+        #[arg(long, value_name = "NAME")]
+        test: Option<String>,
+        /// Tests to run at once (default: the number of cores).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
     },
-    /// In a scratch copy: every solution passes, every test fails on its starter.
+    /// Maintainers: `cargo xtask maint check-solutions`.
+    #[command(hide = true)]
     Solutions,
 }
 
@@ -141,8 +186,15 @@ fn run(command: Command) -> anyhow::Result<bool> {
                 timeout,
                 json,
                 watch,
+                test,
+                jobs,
             } => {
-                let run = || grade::check_exercises(&course, &names, timeout, json.as_deref());
+                let opts = grade::Options {
+                    timeout,
+                    test,
+                    jobs,
+                };
+                let run = || grade::check_exercises(&course, &names, &opts, json.as_deref());
                 if watch {
                     grade::watch(&course, &names, run)
                 } else {
@@ -167,8 +219,17 @@ fn run(command: Command) -> anyhow::Result<bool> {
                 book::run(&course, open, serve.then_some(port))
             }
         }
+        Command::Maint { what } => match what {
+            Maint::Bless { starters } => solutions::bless(&course, &starters),
+            Maint::Capture { crates } => capture::run(&course, &crates),
+            Maint::Ci => ci::run(&course),
+            Maint::CheckSolutions => solutions::check_solutions(&course),
+            Maint::PythonCheck => python_check::run(&course),
+            Maint::Claims => claims::run(&course),
+            Maint::Schedule { check } => schedule::run(&course, check),
+        },
         Command::Capture { crates } => capture::run(&course, &crates),
-        Command::Bless => canonical::bless(&course).map(|()| true),
+        Command::Bless { starters } => solutions::bless(&course, &starters),
         Command::PythonCheck => python_check::run(&course),
         Command::Claims => claims::run(&course),
         Command::Schedule { check } => schedule::run(&course, check),

@@ -20,6 +20,8 @@ pub struct ExerciseResult {
     pub tests: Vec<TestRun>,
     pub build_errors: Vec<String>,
     pub notes: Vec<String>,
+    /// Only some of its tests were run (`--test`): not a grade to record.
+    pub partial: bool,
 }
 
 impl ExerciseResult {
@@ -31,6 +33,7 @@ impl ExerciseResult {
             tests: Vec::new(),
             build_errors: Vec::new(),
             notes: Vec::new(),
+            partial: false,
         }
     }
 
@@ -38,18 +41,32 @@ impl ExerciseResult {
         self.tests.iter().filter(|t| t.outcome.passed()).count()
     }
 
+    /// Tests that ran and did not pass. An exercise with no test to name at
+    /// all (none found, or none compiled) counts as one failure.
     pub fn failed(&self) -> usize {
-        // A build that failed with no test we could name still counts as one failure.
-        let failed = self.tests.len() - self.passed();
-        if failed == 0 && (!self.build_errors.is_empty() || self.tests.is_empty()) {
-            1
-        } else {
-            failed
-        }
+        let failed = self.tests.len() - self.passed() - self.not_run();
+        if self.tests.is_empty() { 1 } else { failed }
+    }
+
+    /// Tests that never ran: the exercise did not compile, or the run was stopped.
+    pub fn not_run(&self) -> usize {
+        self.tests.iter().filter(|t| t.outcome.not_run()).count()
     }
 
     pub fn all_passed(&self) -> bool {
-        self.failed() == 0
+        self.failed() == 0 && self.not_run() == 0 && self.build_errors.is_empty()
+    }
+
+    /// `3 passed, 1 failed`, or `did not compile (9 not run)`.
+    fn counts(&self) -> String {
+        if !self.build_errors.is_empty() {
+            return format!("did not compile ({} not run)", self.not_run());
+        }
+        let mut text = format!("{} passed, {} failed", self.passed(), self.failed());
+        if self.not_run() > 0 {
+            text.push_str(&format!(", {} not run", self.not_run()));
+        }
+        text
     }
 }
 
@@ -62,24 +79,42 @@ pub fn exercise_header(ex: &Exercise) {
 }
 
 pub fn test_line(run: &TestRun) {
+    let secs = format!("{:.2}s", run.elapsed.as_secs_f64());
     let (tag, time) = match &run.outcome {
-        Outcome::Passed => ("ok     ", format!("{:.2}s", run.elapsed.as_secs_f64())),
-        Outcome::Failed(_) => ("FAILED ", format!("{:.2}s", run.elapsed.as_secs_f64())),
-        Outcome::TimedOut(limit) => ("TIMEOUT", format!(">{}s", limit.as_secs())),
-        Outcome::NotRun(_) => ("NOT RUN", String::new()),
+        Outcome::Passed => ("ok      ", secs),
+        Outcome::Failed(_) => ("FAILED  ", secs),
+        Outcome::TimedOut(limit) => ("TIMEOUT ", format!(">{}s", limit.as_secs())),
+        Outcome::Deadlocked(_) => ("DEADLOCK", secs),
+        Outcome::NotRun(_) => ("NOT RUN ", String::new()),
     };
-    println!("   {tag}  {:<48} {time}", run.name);
+    println!("   {tag}  {:<47} {time}", run.name);
     match &run.outcome {
         Outcome::Failed(message) => print_indented(message, 14),
         Outcome::TimedOut(limit) => print_indented(
             &format!(
-                "did not finish within {} s and was stopped: look for a deadlock, a loop that \
-                 never ends, or a wait for something that never happens",
+                "did not finish within {} s and was stopped: look for a loop that never \
+                 ends, or a wait for something that never happens",
                 limit.as_secs()
             ),
             14,
         ),
+        Outcome::Deadlocked(after) => print_indented(
+            &format!(
+                "stopped after {:.1} s: every thread was waiting, with no time limit, for \
+                 something that no other thread will ever do (a lock nobody releases, a \
+                 message nobody sends, a join of a thread that waits too). A deadlock.",
+                after.as_secs_f64()
+            ),
+            14,
+        ),
+        Outcome::NotRun(why) if why.starts_with("stopped") || why.contains("grader") => {
+            print_indented(why, 14)
+        }
         _ => {}
+    }
+    if !run.stacks.is_empty() {
+        print_indented("where the threads were:", 14);
+        print_indented(&run.stacks, 16);
     }
     for note in &run.cleanup {
         print_indented(&format!("note: {note}"), 14);
@@ -106,12 +141,7 @@ pub fn exercise_footer(result: &ExerciseResult) {
     for note in &result.notes {
         print_indented(&format!("note: {note}"), 3);
     }
-    println!(
-        "   {}: {} passed, {} failed",
-        result.id,
-        result.passed(),
-        result.failed()
-    );
+    println!("   {}: {}", result.id, result.counts());
 }
 
 fn print_indented(text: &str, indent: usize) {
@@ -127,25 +157,36 @@ pub fn summary(results: &[ExerciseResult]) -> bool {
     println!("Summary");
     for r in results {
         let mark = if r.all_passed() { "done" } else { "todo" };
-        println!(
-            "  {mark}  {:<28} {:>2}/{:<2} tests  {}",
-            r.id,
-            r.passed(),
-            r.passed() + r.failed(),
-            r.title
-        );
+        let counts = if r.build_errors.is_empty() && r.not_run() == 0 {
+            format!("{:>2}/{:<2} tests", r.passed(), r.passed() + r.failed())
+        } else {
+            r.counts()
+        };
+        println!("  {mark}  {:<28} {counts}  {}", r.id, r.title);
     }
     let passed: usize = results.iter().map(ExerciseResult::passed).sum();
     let failed: usize = results.iter().map(ExerciseResult::failed).sum();
-    if failed > 0
+    let not_run: usize = results.iter().map(ExerciseResult::not_run).sum();
+    let uncompiled = results
+        .iter()
+        .filter(|r| !r.build_errors.is_empty())
+        .count();
+    if !results.iter().all(ExerciseResult::all_passed)
         && let Some(next) = results.iter().find(|r| !r.all_passed())
     {
         println!();
         println!("Next: `{}`. Stuck? `cargo xtask hint {}`", next.id, next.id);
     }
     println!();
-    println!("{passed} passed, {failed} failed");
-    failed == 0
+    let mut closing = format!("{passed} passed, {failed} failed");
+    if not_run > 0 {
+        closing.push_str(&format!(", {not_run} not run"));
+        if uncompiled > 0 {
+            closing.push_str(&format!(" ({uncompiled} exercise(s) did not compile)"));
+        }
+    }
+    println!("{closing}");
+    results.iter().all(ExerciseResult::all_passed)
 }
 
 #[derive(Debug, Serialize)]
@@ -155,6 +196,8 @@ struct JsonTest<'a> {
     seconds: f64,
     message: Option<&'a str>,
     cleanup: &'a [String],
+    #[serde(skip_serializing_if = "str::is_empty")]
+    stacks: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -164,6 +207,7 @@ struct JsonExercise<'a> {
     lesson: &'a str,
     passed: usize,
     failed: usize,
+    not_run: usize,
     build_errors: &'a [String],
     notes: &'a [String],
     tests: Vec<JsonTest<'a>>,
@@ -179,6 +223,7 @@ pub fn write_json(path: &Path, results: &[ExerciseResult]) -> Result<()> {
             lesson: &r.lesson,
             passed: r.passed(),
             failed: r.failed(),
+            not_run: r.not_run(),
             build_errors: &r.build_errors,
             notes: &r.notes,
             tests: r
@@ -189,6 +234,7 @@ pub fn write_json(path: &Path, results: &[ExerciseResult]) -> Result<()> {
                         Outcome::Passed => ("passed", None),
                         Outcome::Failed(m) => ("failed", Some(m.as_str())),
                         Outcome::TimedOut(_) => ("timed_out", None),
+                        Outcome::Deadlocked(_) => ("deadlocked", None),
                         Outcome::NotRun(m) => ("not_run", Some(m.as_str())),
                     };
                     JsonTest {
@@ -197,6 +243,7 @@ pub fn write_json(path: &Path, results: &[ExerciseResult]) -> Result<()> {
                         seconds: t.elapsed.as_secs_f64(),
                         message,
                         cleanup: &t.cleanup,
+                        stacks: &t.stacks,
                     }
                 })
                 .collect(),
@@ -243,15 +290,22 @@ pub fn forget_progress(course: &Course, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Updates `.course/progress.toml` with the latest results.
+/// Updates `.course/progress.toml` with the latest results. Only complete
+/// runs count (not `--test`): every result comes from the course's own
+/// tests, each of which had to be seen running.
 pub fn record_progress(course: &Course, results: &[ExerciseResult]) -> Result<()> {
     let mut progress = Progress::load(course);
-    for r in results {
+    for r in results.iter().filter(|r| !r.partial) {
+        let total = r.passed() + r.failed() + r.not_run();
         progress.exercises.insert(
             r.id.clone(),
             ExerciseProgress {
-                passed: r.passed(),
-                total: r.passed() + r.failed(),
+                passed: if r.all_passed() {
+                    total
+                } else {
+                    r.passed().min(total.saturating_sub(1))
+                },
+                total,
             },
         );
     }

@@ -1,10 +1,15 @@
 //! Running one test of a test executable: in its own process group, with a
-//! time limit, its output drained (and kept only in part, so a test that
-//! floods its output can't exhaust memory), and nothing left behind.
+//! time limit, a private `/dev/shm`, its output drained (and kept only in
+//! part, so a test that floods its output can't exhaust memory), judged
+//! early when it deadlocks, and nothing left behind.
 
+mod isolate;
+mod stacks;
+
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
@@ -14,6 +19,8 @@ use anyhow::{Context, Result};
 
 use crate::reaper;
 
+pub use isolate::root_for as isolation_root;
+
 /// How a test ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -22,13 +29,20 @@ pub enum Outcome {
     Failed(String),
     /// Killed at the time limit.
     TimedOut(Duration),
-    /// Never ran (the exercise did not compile).
+    /// Every thread waited, with no time limit, for this long: a deadlock.
+    Deadlocked(Duration),
+    /// Never ran, and why (the exercise did not compile, or the run was
+    /// interrupted).
     NotRun(String),
 }
 
 impl Outcome {
     pub fn passed(&self) -> bool {
         matches!(self, Outcome::Passed)
+    }
+
+    pub fn not_run(&self) -> bool {
+        matches!(self, Outcome::NotRun(_))
     }
 }
 
@@ -40,6 +54,20 @@ pub struct TestRun {
     pub elapsed: Duration,
     /// Things cleaned up after the test: stray processes, shared memory.
     pub cleanup: Vec<String>,
+    /// Where the threads were when the test was stopped (timeout, deadlock).
+    pub stacks: String,
+}
+
+impl TestRun {
+    pub fn not_run(name: &str, why: &str) -> TestRun {
+        TestRun {
+            name: name.to_owned(),
+            outcome: Outcome::NotRun(why.to_owned()),
+            elapsed: Duration::ZERO,
+            cleanup: Vec::new(),
+            stacks: String::new(),
+        }
+    }
 }
 
 /// Lists the tests in a libtest executable.
@@ -47,6 +75,9 @@ pub fn list_tests(exe: &Path) -> Result<Vec<String>> {
     let out = Command::new(exe)
         .args(["--list", "--format", "terse"])
         .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .env(reaper::TAG_VAR, format!("{}.list", std::process::id()))
+        .process_group(0)
         .output()
         .with_context(|| format!("could not list tests of {}", exe.display()))?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -105,50 +136,151 @@ fn drain(mut source: impl Read + Send + 'static, done: mpsc::Sender<Captured>) {
     });
 }
 
-/// Runs test `name` of `exe` with working directory `dir` and a time limit.
-pub fn run_test(exe: &Path, name: &str, dir: &Path, limit: Duration) -> Result<TestRun> {
-    let shm_before = reaper::shm_snapshot();
-    let start = Instant::now();
-    let mut child = Command::new(exe)
-        .args([name, "--exact", "--nocapture", "--test-threads=1"])
-        .current_dir(dir)
+/// One test to run.
+#[derive(Debug, Clone)]
+pub struct TestSpec {
+    pub exe: PathBuf,
+    pub name: String,
+    /// Working directory: the exercise's folder.
+    pub dir: PathBuf,
+    pub limit: Duration,
+    /// The exercise's folder as debug info names it (`exercises/01-x/`),
+    /// to pick the learner's frames out of a stack.
+    pub own: String,
+    /// The exercise's id, for the command that runs this test alone.
+    pub exercise: String,
+    /// Stacks from gdb (a second or more each) for the first few stopped
+    /// tests of an exercise only, so that a deadlocked attempt is judged fast;
+    /// the others show what /proc tells.
+    pub gdb_budget: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// Stopped tests per exercise whose stacks come from gdb.
+pub const GDB_STACKS: usize = 2;
+
+/// Runs one test with a time limit; see the module's documentation.
+pub fn run_test(spec: &TestSpec) -> Result<TestRun> {
+    let run = reaper::install();
+    if reaper::stopping() {
+        let why = match reaper::interrupted() {
+            Some(sig) => format!("the grader was stopped by {}", reaper::signal_name(sig)),
+            None => "the grader itself failed before this test".to_owned(),
+        };
+        return Ok(TestRun::not_run(&spec.name, &why));
+    }
+    let (n, tag) = run.next_tag();
+    std::fs::create_dir_all(&run.log_dir)?;
+    let logfile = run.log_dir.join(format!("{n}.log"));
+    let shm_dir = run.shm_root.as_ref().map(|root| root.join(n.to_string()));
+    let shm_before = if shm_dir.is_none() {
+        reaper::shm_snapshot()
+    } else {
+        BTreeSet::new()
+    };
+    let mut cmd = Command::new(&spec.exe);
+    cmd.arg(&spec.name)
+        .args(["--exact", "--nocapture", "--test-threads=1", "--logfile"])
+        .arg(&logfile)
+        .current_dir(&spec.dir)
         .env("RUST_BACKTRACE", "0")
+        .env(reaper::TAG_VAR, &tag)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         // A new process group: on timeout we kill the test and everything it spawned.
-        .process_group(0)
+        .process_group(0);
+    if let Some(dir) = &shm_dir {
+        std::fs::create_dir_all(dir)?;
+        isolate::Prepared::new(dir)?.apply(&mut cmd);
+    }
+    let start = Instant::now();
+    let mut child = cmd
         .spawn()
-        .with_context(|| format!("could not start {}", exe.display()))?;
+        .with_context(|| format!("could not start {}", spec.exe.display()))?;
     let pgid = child.id();
+    run.started(pgid);
     let (tx_out, rx_out) = mpsc::channel();
     let (tx_err, rx_err) = mpsc::channel();
     drain(child.stdout.take().context("stdout")?, tx_out);
     drain(child.stderr.take().context("stderr")?, tx_err);
 
+    // Without a private /dev/shm, the pids of the test's processes tell its
+    // segments from others'.
+    let mut pids = BTreeSet::from([pgid]);
+    let mut watch = stacks::Watch::default();
+    let mut next_look = start + Duration::from_millis(300);
+    let mut stacks_text = String::new();
+    let mut stopped: Option<Outcome> = None;
     let status = loop {
         if let Some(status) = child.try_wait()? {
             break Some(status);
         }
-        if start.elapsed() >= limit {
-            reaper::kill_group(pgid);
-            child.wait()?;
-            break None;
+        let now = Instant::now();
+        let timed_out = now.duration_since(start) >= spec.limit;
+        if now >= next_look || timed_out {
+            next_look = now + Duration::from_millis(200);
+            let tree = reaper::test_tree(pgid, &tag);
+            pids.extend(&tree);
+            let stuck = watch.stuck(&tree);
+            if (stuck || timed_out) && !reaper::stopping() {
+                let use_gdb = spec
+                    .gdb_budget
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                    < GDB_STACKS;
+                let rerun = format!(
+                    "cargo xtask check exercises {} --test {}",
+                    spec.exercise, spec.name
+                );
+                stacks_text = stacks::describe(&tree, &spec.own, use_gdb, &rerun);
+                stopped = Some(if stuck {
+                    Outcome::Deadlocked(now.duration_since(start))
+                } else {
+                    Outcome::TimedOut(spec.limit)
+                });
+                reaper::kill_group(pgid);
+                child.wait()?;
+                break None;
+            }
         }
         thread::sleep(Duration::from_millis(5));
     };
     let elapsed = start.elapsed();
+    run.finished(pgid);
 
     // Whatever the test left running, in its group or detached from it, goes now.
-    reaper::kill_group(pgid);
+    let swept = reaper::sweep_test(pgid, &tag);
     let mut cleanup = Vec::new();
-    let strays = reaper::kill_adopted();
-    if strays > 0 {
+    if swept.zombies > 0 {
         cleanup.push(format!(
-            "killed {strays} process(es) that the test started and left running"
+            "{} child process(es) had finished but were never waited for (zombies); \
+             the grader reaped them: call `wait()` on every child you start",
+            swept.zombies
         ));
     }
-    for seg in reaper::remove_new_shm(&shm_before) {
+    let left_running = !swept.running.is_empty() && stopped.is_none();
+    if !swept.running.is_empty() && stopped.is_none() {
+        cleanup.push(format!(
+            "killed {} process(es) that the test started and left running:\n  {}",
+            swept.running.len(),
+            swept.running.join("\n  ")
+        ));
+    }
+    let leaked: Vec<String> = match &shm_dir {
+        Some(dir) => {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .map(|d| {
+                    d.filter_map(|e| e.ok())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            names.sort();
+            let _ = std::fs::remove_dir_all(dir);
+            names
+        }
+        None => reaper::remove_new_shm(&shm_before, &pids),
+    };
+    for seg in leaked {
         cleanup.push(format!(
             "removed shared-memory segment /dev/shm/{seg} the test left behind"
         ));
@@ -159,24 +291,51 @@ pub fn run_test(exe: &Path, name: &str, dir: &Path, limit: Duration) -> Result<T
     let wait = Duration::from_secs(2);
     let stdout = rx_out.recv_timeout(wait).unwrap_or_default();
     let stderr = rx_err.recv_timeout(wait).unwrap_or_default();
+    let log = std::fs::read_to_string(&logfile).unwrap_or_default();
+    let _ = std::fs::remove_file(&logfile);
 
-    let outcome = match status {
-        None => Outcome::TimedOut(limit),
-        Some(status) => judge(status, &stdout, &stderr),
+    let mut outcome = match (status, stopped) {
+        (_, Some(outcome)) => outcome,
+        (None, None) => Outcome::TimedOut(spec.limit),
+        (Some(status), None) if reaper::stopping() && status.signal() == Some(libc::SIGKILL) => {
+            Outcome::NotRun(match reaper::interrupted() {
+                Some(sig) => format!(
+                    "stopped: the grader was interrupted by {}",
+                    reaper::signal_name(sig)
+                ),
+                None => "stopped: the grader itself failed".to_owned(),
+            })
+        }
+        (Some(status), None) => judge(status, &log, &spec.name, &stdout, &stderr),
     };
+    if left_running && outcome.passed() {
+        outcome = Outcome::Failed(
+            "the test passed, but left processes running after it ended (listed below): \
+             wait for every child process you start, or stop it, before returning"
+                .to_owned(),
+        );
+    }
     Ok(TestRun {
-        name: name.to_owned(),
+        name: spec.name.clone(),
         outcome,
         elapsed,
         cleanup,
+        stacks: stacks_text,
     })
 }
 
-/// Passed only if libtest itself said so: a test that calls
-/// `std::process::exit(0)` has not passed.
-fn judge(status: std::process::ExitStatus, stdout: &Captured, stderr: &Captured) -> Outcome {
-    let out = stdout.text();
-    if status.success() && out.contains("test result: ok. 1 passed") {
+/// Passed only if libtest itself said so, in its log file (`--logfile`),
+/// which the test's own output cannot forge: a test that prints
+/// `test result: ok` or calls `std::process::exit(0)` has not passed.
+fn judge(
+    status: std::process::ExitStatus,
+    log: &str,
+    name: &str,
+    stdout: &Captured,
+    stderr: &Captured,
+) -> Outcome {
+    let logged_ok = log.lines().any(|l| l.strip_prefix("ok ") == Some(name));
+    if status.success() && logged_ok {
         return Outcome::Passed;
     }
     let err = stderr.text();

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{Result, bail};
 
+use crate::canonical;
 use crate::course::Course;
 use crate::grade;
 use crate::report::ExerciseResult;
@@ -17,7 +18,10 @@ pub fn check_solutions(course: &Course) -> Result<bool> {
     if exercises.is_empty() {
         bail!("no exercises found under exercises/");
     }
-    let scratch = scratch::create(course, "solutions")?;
+    crate::reaper::install();
+    // This run's own copy; the build output is shared between runs.
+    let mut scratch = scratch::create(course, &format!("solutions-{}", std::process::id()))?;
+    scratch.target = course.target_dir().join("xtask/solutions-target");
 
     // Round 1: every solution copied over its starter.
     let mut missing = Vec::new();
@@ -30,7 +34,10 @@ pub fn check_solutions(course: &Course) -> Result<bool> {
         }
     }
     eprintln!("checking the reference solutions...");
-    let solved = by_id(grade::grade(&scratch, &exercises, None, false)?);
+    let opts = grade::Options::default();
+    let mut solved = Vec::new();
+    grade::grade(&scratch, &exercises, &opts, false, &mut solved)?;
+    let solved = by_id(solved);
 
     // Round 2: the starters as they are in the course.
     for ex in &exercises {
@@ -40,7 +47,11 @@ pub fn check_solutions(course: &Course) -> Result<bool> {
         scratch::copy(&starter, &target)?;
     }
     eprintln!("checking the starters...");
-    let started = by_id(grade::grade(&scratch, &exercises, None, false)?);
+    let mut started = Vec::new();
+    grade::grade(&scratch, &exercises, &opts, false, &mut started)?;
+    let started = by_id(started);
+    let _ = std::fs::remove_dir_all(&scratch.root);
+    crate::reaper::cleanup_all();
 
     println!();
     let mut good = 0;
@@ -104,6 +115,7 @@ fn problems(solved: &ExerciseResult, started: &ExerciseResult) -> Vec<String> {
             Outcome::Passed | Outcome::NotRun(_) => {}
             Outcome::Failed(m) => problems.push(format!("solution fails {}: {m}", t.name)),
             Outcome::TimedOut(_) => problems.push(format!("solution times out in {}", t.name)),
+            Outcome::Deadlocked(_) => problems.push(format!("solution deadlocks in {}", t.name)),
         }
     }
     for t in &started.tests {
@@ -126,4 +138,54 @@ fn problems(solved: &ExerciseResult, started: &ExerciseResult) -> Vec<String> {
         problems.push("the solution and the starter do not run the same tests".into());
     }
     problems
+}
+
+/// `cargo xtask maint bless`: records the exercises' tests, manifests and
+/// starters, after proving that every test it records anew fails on its
+/// starter (so an emptied or weakened-to-nothing test cannot be blessed).
+pub fn bless(course: &Course, starters: &[String]) -> Result<bool> {
+    let plan = canonical::plan_bless(course, starters)?;
+    let mut prove: Vec<String> = plan.tests_changed.clone();
+    prove.extend(plan.new_starters.iter().cloned());
+    prove.sort();
+    prove.dedup();
+    if !prove.is_empty() {
+        crate::reaper::install();
+        let exercises = course.select(&prove)?;
+        eprintln!(
+            "checking that every test fails on its starter: {}",
+            prove.join(", ")
+        );
+        let mut results = Vec::new();
+        let graded = grade::grade(
+            &scratch::Workspace::of_course(course),
+            &exercises,
+            &grade::Options::default(),
+            false,
+            &mut results,
+        );
+        crate::reaper::cleanup_all();
+        graded?;
+        let mut refused = Vec::new();
+        for r in &results {
+            if !r.build_errors.is_empty() {
+                refused.push(format!("{}: the starter does not compile", r.id));
+            }
+            for t in r.tests.iter().filter(|t| t.outcome.passed()) {
+                refused.push(format!(
+                    "{}: test {} passes on the starter, so it cannot tell a solved exercise from an unsolved one",
+                    r.id, t.name
+                ));
+            }
+        }
+        if !refused.is_empty() {
+            println!("not blessing:");
+            for r in refused {
+                println!("  {r}");
+            }
+            return Ok(false);
+        }
+    }
+    canonical::write_record(course)?;
+    Ok(true)
 }
