@@ -147,6 +147,11 @@ fn open_in_browser(index: &Path) {
 /// A small static file server for the built book, on loopback only.
 fn serve_dir(root: &Path, port: u16) -> Result<()> {
     let server = listen(port)?;
+    // The port it really listens on: `--port 0` lets the system pick one.
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map_or(port, |addr| addr.port());
     println!("serving the book at http://127.0.0.1:{port}/  (Ctrl-C to stop)");
     serve(&server, root);
     Ok(())
