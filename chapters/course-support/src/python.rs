@@ -13,6 +13,9 @@ use std::time::Duration;
 
 use crate::child::{ChildGuard, describe};
 
+#[cfg(unix)]
+mod on_signal;
+
 /// The line a benchmark prints when there is no Python to compare with.
 pub const MISSING: &str = "python3 not found: install it to compare with Python";
 
@@ -115,13 +118,22 @@ impl Python {
             .tempdir()
             .map_err(|e| PythonError::Io("making a folder for the script", e))?;
         let main = dir.path().join(format!("{}.py", program.name));
-        std::fs::write(&main, program.main)
-            .map_err(|e| PythonError::Io("writing the script", e))?;
-        for (file, text) in program.modules {
-            std::fs::write(dir.path().join(file), text)
-                .map_err(|e| PythonError::Io("writing the script", e))?;
+        let mut files = vec![main.clone()];
+        files.extend(
+            program
+                .modules
+                .iter()
+                .map(|(file, _)| dir.path().join(file)),
+        );
+        let texts = std::iter::once(program.main).chain(program.modules.iter().map(|(_, t)| *t));
+        for (file, text) in files.iter().zip(texts) {
+            std::fs::write(file, text).map_err(|e| PythonError::Io("writing the script", e))?;
         }
-        self.run_file(&main, &[dir.path()], args, limit)
+        let cleanup = Cleanup {
+            dir: Some(dir.path()),
+            files: files.iter().map(PathBuf::as_path).collect(),
+        };
+        self.run(&main, &[dir.path()], args, limit, cleanup)
     }
 
     /// Runs the script at `path` with `args`, the folders `python_path` first
@@ -133,6 +145,21 @@ impl Python {
         python_path: &[&Path],
         args: I,
         limit: Duration,
+    ) -> Result<String, PythonError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.run(path, python_path, args, limit, Cleanup::default())
+    }
+
+    fn run<I, S>(
+        &self,
+        path: &Path,
+        python_path: &[&Path],
+        args: I,
+        limit: Duration,
+        cleanup: Cleanup<'_>,
     ) -> Result<String, PythonError>
     where
         I: IntoIterator<Item = S>,
@@ -159,8 +186,24 @@ impl Python {
         // a script started along with the interpreter.
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        // And if this program dies without running its clean-up (SIGKILL),
+        // the interpreter dies with it.
+        #[cfg(target_os = "linux")]
+        // SAFETY: prctl(2) is async-signal-safe and touches no memory of ours.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
         let mut child = ChildGuard::spawn(&mut cmd)
             .map_err(|e| PythonError::Io("starting the interpreter", e))?;
+        // Ctrl-C, SIGTERM or SIGHUP from here on: the group is killed and the
+        // files are removed before the signal does what it would have done.
+        #[cfg(unix)]
+        let _on_signal = on_signal::register(child.id(), cleanup.dir, &cleanup.files);
+        #[cfg(not(unix))]
+        let _ = &cleanup;
         let stdout = read_all(child.child_mut().stdout.take());
         let stderr = read_all(child.child_mut().stderr.take());
         let status = child
@@ -203,6 +246,13 @@ fn read_all(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Stri
         }
         text
     })
+}
+
+/// What a run removes if a signal stops this program mid-run.
+#[derive(Debug, Default)]
+struct Cleanup<'a> {
+    dir: Option<&'a Path>,
+    files: Vec<&'a Path>,
 }
 
 /// A Python program of one main file and the modules it imports.
