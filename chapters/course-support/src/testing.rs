@@ -4,6 +4,7 @@
 
 use std::io::{Read, Write};
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Condvar, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -290,6 +291,47 @@ impl Rendezvous {
     }
 }
 
+/// A start line for `n` workers that a test cannot start itself: the first
+/// `n` calls of [`StartLine::wait`] (one per worker, made from inside the
+/// work the test hands them) are held until all `n` are there, then set off
+/// together; later calls pass straight through. Threads that start apart
+/// rarely collide; set off together they reach for shared state at the same
+/// moment, which is what makes a race in the code under test show. If the
+/// `n` never all arrive within `patience` (the code runs fewer workers), it
+/// stops holding anyone and the test goes on.
+#[derive(Debug)]
+pub struct StartLine {
+    n: usize,
+    calls: AtomicUsize,
+    holding: AtomicBool,
+    meet: Rendezvous,
+    patience: Duration,
+}
+
+impl StartLine {
+    /// A start line for `n` workers, each held at most `patience`.
+    pub fn new(n: usize, patience: Duration) -> Self {
+        Self {
+            n,
+            calls: AtomicUsize::new(0),
+            holding: AtomicBool::new(true),
+            meet: Rendezvous::new(n),
+            patience,
+        }
+    }
+
+    /// Holds the first `n` callers until all `n` have come; returns at once
+    /// for every later caller.
+    pub fn wait(&self) {
+        if self.holding.load(SeqCst) && self.calls.fetch_add(1, SeqCst) < self.n {
+            let met = self.meet.arrive(self.patience);
+            if !met {
+                self.holding.store(false, SeqCst);
+            }
+        }
+    }
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -378,6 +420,34 @@ mod tests {
         assert!(arrivals.wait_for(3, Duration::from_secs(10)));
         coming.join().unwrap();
         assert!(!arrivals.wait_for(4, Duration::from_millis(20)));
+    }
+
+    #[test]
+    fn a_start_line_holds_the_first_n_then_lets_everyone_through() {
+        let line = std::sync::Arc::new(StartLine::new(3, Duration::from_secs(10)));
+        let passed = std::sync::Arc::new(AtomicUsize::new(0));
+        let early: Vec<_> = (0..2)
+            .map(|_| {
+                let (line, passed) = (line.clone(), passed.clone());
+                thread::spawn(move || {
+                    line.wait();
+                    passed.fetch_add(1, SeqCst);
+                })
+            })
+            .collect();
+        thread::sleep(Duration::from_millis(50));
+        assert_eq!(passed.load(SeqCst), 0, "two of three are held");
+        line.wait();
+        early.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(passed.load(SeqCst), 2);
+        let started = Instant::now();
+        line.wait();
+        assert!(started.elapsed() < Duration::from_secs(1), "the fourth passes");
+        let alone = StartLine::new(2, Duration::from_millis(20));
+        alone.wait();
+        let started = Instant::now();
+        alone.wait();
+        assert!(started.elapsed() < Duration::from_secs(1), "gave up holding");
     }
 
     #[test]
