@@ -228,6 +228,31 @@ pub fn thread_wakeups() -> u64 {
     0
 }
 
+/// CPU time the calling thread has used so far. A thread asleep on a
+/// `Condvar` uses next to none while it waits; one that spins uses all of
+/// its wait. Unix only: elsewhere it is always zero, and tests that use it
+/// prove nothing there.
+#[cfg(unix)]
+pub fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime failed");
+    Duration::new(
+        u64::try_from(ts.tv_sec).unwrap_or(0),
+        u32::try_from(ts.tv_nsec).unwrap_or(0),
+    )
+}
+
+/// CPU time the calling thread has used so far (unknown here: zero).
+#[cfg(not(unix))]
+pub fn thread_cpu_time() -> Duration {
+    Duration::ZERO
+}
+
 /// A count of arrivals that others can wait on: `wait_for(n, patience)`
 /// sleeps until `n` have arrived, or `patience` passes, and says which.
 #[derive(Debug, Default)]
