@@ -8,7 +8,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use bounded_buffer::{BoundedBuffer, Closed};
-use course_support::testing::thread_wakeups;
+use course_support::testing::{thread_cpu_time, thread_wakeups};
 
 /// How long a test waits for something that correct code does in
 /// microseconds. Not a speed limit: it only turns a hang into a failure.
@@ -300,19 +300,6 @@ fn after_close_the_rest_is_delivered_then_none() {
         None,
         "a closed, empty buffer keeps returning None"
     );
-}
-
-/// CPU time used so far by the calling thread.
-#[cfg(unix)]
-fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime failed");
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
 #[cfg(unix)]
