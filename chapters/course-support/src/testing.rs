@@ -348,7 +348,12 @@ impl StartLine {
     /// Holds the first `n` callers until all `n` have come; returns at once
     /// for every later caller.
     pub fn wait(&self) {
-        if self.holding.load(SeqCst) && self.calls.fetch_add(1, SeqCst) < self.n {
+        // Once `n` have come, a read of a line nobody writes: cheap enough to
+        // call on every item of a hot loop.
+        if self.holding.load(SeqCst)
+            && self.calls.load(SeqCst) < self.n
+            && self.calls.fetch_add(1, SeqCst) < self.n
+        {
             let met = self.meet.arrive(self.patience);
             if !met {
                 self.holding.store(false, SeqCst);
