@@ -179,6 +179,17 @@ pub fn within<T: Send + 'static>(
     limit: Duration,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> T {
+    within_or_explain(what, limit, "deadlocked or hung", f)
+}
+
+/// [`within`], failing with `why` (the likely cause, and its fix) after
+/// the time it took: "`what`: still running after `limit`: `why`".
+pub fn within_or_explain<T: Send + 'static>(
+    what: &str,
+    limit: Duration,
+    why: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
     let (tx, rx) = mpsc::channel();
     let worker = thread::spawn(move || {
         let _ = tx.send(f());
@@ -186,7 +197,7 @@ pub fn within<T: Send + 'static>(
     match rx.recv_timeout(limit) {
         Ok(value) => value,
         Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{what}: still running after {limit:?}: deadlocked or hung")
+            panic!("{what}: still running after {limit:?}: {why}")
         }
         Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
             Err(panic) => std::panic::resume_unwind(panic),
