@@ -483,12 +483,18 @@ mod tests {
         assert_eq!(passed.load(SeqCst), 2);
         let started = Instant::now();
         line.wait();
-        assert!(started.elapsed() < Duration::from_secs(1), "the fourth passes");
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "the fourth passes"
+        );
         let alone = StartLine::new(2, Duration::from_millis(20));
         alone.wait();
         let started = Instant::now();
         alone.wait();
-        assert!(started.elapsed() < Duration::from_secs(1), "gave up holding");
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "gave up holding"
+        );
     }
 
     #[test]

@@ -174,7 +174,11 @@ fn workers_that_claim_at_the_same_moment_never_share_a_page() {
             never.len(),
             &never[..never.len().min(5)],
         );
-        assert_eq!(total, expected(&pages), "round {round}: the total must be exact");
+        assert_eq!(
+            total,
+            expected(&pages),
+            "round {round}: the total must be exact"
+        );
     }
 }
 

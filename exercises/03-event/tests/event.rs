@@ -189,7 +189,10 @@ fn two_waiters_for_400_ms() -> Vec<(&'static str, WaitReport)> {
         });
         report_rx
     };
-    let waiters = [("wait()", waiter(false)), ("wait_timeout(5 s)", waiter(true))];
+    let waiters = [
+        ("wait()", waiter(false)),
+        ("wait_timeout(5 s)", waiter(true)),
+    ];
     started.wait();
     thread::sleep(Duration::from_millis(400));
     event.set();

@@ -295,7 +295,11 @@ fn hanging_workers_share_one_deadline() {
 /// "running" or "a zombie" (ended, never waited for), from /proc.
 fn state(pid: u32) -> &'static str {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    match stat.rsplit(')').next().and_then(|r| r.split_whitespace().next()) {
+    match stat
+        .rsplit(')')
+        .next()
+        .and_then(|r| r.split_whitespace().next())
+    {
         Some("Z") => "a zombie: it ended but was never waited for",
         _ => "still running",
     }
@@ -327,7 +331,11 @@ fn when_a_spawn_fails_the_workers_already_started_are_stopped() {
     ];
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
-        let _ = tx.send(run_workers(Path::new("/bin/sh"), &jobs, Duration::from_secs(5)));
+        let _ = tx.send(run_workers(
+            Path::new("/bin/sh"),
+            &jobs,
+            Duration::from_secs(5),
+        ));
     });
     let result = rx
         .recv_timeout(Duration::from_secs(15))

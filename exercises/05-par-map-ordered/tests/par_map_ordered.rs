@@ -136,8 +136,12 @@ fn workers_that_claim_at_the_same_moment_never_share_a_chunk() {
             runs[i].fetch_add(1, Ordering::SeqCst);
             i
         });
-        let twice: Vec<usize> = (0..N).filter(|&i| runs[i].load(Ordering::SeqCst) > 1).collect();
-        let never: Vec<usize> = (0..N).filter(|&i| runs[i].load(Ordering::SeqCst) == 0).collect();
+        let twice: Vec<usize> = (0..N)
+            .filter(|&i| runs[i].load(Ordering::SeqCst) > 1)
+            .collect();
+        let never: Vec<usize> = (0..N)
+            .filter(|&i| runs[i].load(Ordering::SeqCst) == 0)
+            .collect();
         assert!(
             twice.is_empty() && never.is_empty(),
             "round {round}: with {WORKERS} workers taking one-item chunks at the same moment, {} \
