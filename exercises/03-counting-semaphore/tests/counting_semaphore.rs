@@ -285,10 +285,10 @@ fn try_acquire_from_many_threads_at_once_never_overdraws() {
     let one_step = "try_acquire must look at the free count and take a permit in one step, \
         under one lock: checking `available()` first and then locking again to take it lets \
         two threads take the same last permit";
-    if finished < 8 {
-        if let Some(problem) = lone_drop_problem() {
-            panic!("only {finished} of 8 threads finished: {problem}");
-        }
+    if finished < 8
+        && let Some(problem) = lone_drop_problem()
+    {
+        panic!("only {finished} of 8 threads finished: {problem}");
     }
     assert_eq!(
         finished,
