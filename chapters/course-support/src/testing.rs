@@ -4,6 +4,7 @@
 
 use std::io::{Read, Write};
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Condvar, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -178,6 +179,17 @@ pub fn within<T: Send + 'static>(
     limit: Duration,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> T {
+    within_or_explain(what, limit, "deadlocked or hung", f)
+}
+
+/// [`within`], failing with `why` (the likely cause, and its fix) after
+/// the time it took: "`what`: still running after `limit`: `why`".
+pub fn within_or_explain<T: Send + 'static>(
+    what: &str,
+    limit: Duration,
+    why: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
     let (tx, rx) = mpsc::channel();
     let worker = thread::spawn(move || {
         let _ = tx.send(f());
@@ -185,7 +197,7 @@ pub fn within<T: Send + 'static>(
     match rx.recv_timeout(limit) {
         Ok(value) => value,
         Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{what}: still running after {limit:?}: deadlocked or hung")
+            panic!("{what}: still running after {limit:?}: {why}")
         }
         Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
             Err(panic) => std::panic::resume_unwind(panic),
@@ -225,6 +237,31 @@ pub fn thread_wakeups() -> u64 {
 #[cfg(not(target_os = "linux"))]
 pub fn thread_wakeups() -> u64 {
     0
+}
+
+/// CPU time the calling thread has used so far. A thread asleep on a
+/// `Condvar` uses next to none while it waits; one that spins uses all of
+/// its wait. Unix only: elsewhere it is always zero, and tests that use it
+/// prove nothing there.
+#[cfg(unix)]
+pub fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime failed");
+    Duration::new(
+        u64::try_from(ts.tv_sec).unwrap_or(0),
+        u32::try_from(ts.tv_nsec).unwrap_or(0),
+    )
+}
+
+/// CPU time the calling thread has used so far (unknown here: zero).
+#[cfg(not(unix))]
+pub fn thread_cpu_time() -> Duration {
+    Duration::ZERO
 }
 
 /// A count of arrivals that others can wait on: `wait_for(n, patience)`
@@ -287,6 +324,52 @@ impl Rendezvous {
         }
         *arrived -= 1; // gave up: no longer here
         false
+    }
+}
+
+/// A start line for `n` workers that a test cannot start itself: the first
+/// `n` calls of [`StartLine::wait`] (one per worker, made from inside the
+/// work the test hands them) are held until all `n` are there, then set off
+/// together; later calls pass straight through. Threads that start apart
+/// rarely collide; set off together they reach for shared state at the same
+/// moment, which is what makes a race in the code under test show. If the
+/// `n` never all arrive within `patience` (the code runs fewer workers), it
+/// stops holding anyone and the test goes on.
+#[derive(Debug)]
+pub struct StartLine {
+    n: usize,
+    calls: AtomicUsize,
+    holding: AtomicBool,
+    meet: Rendezvous,
+    patience: Duration,
+}
+
+impl StartLine {
+    /// A start line for `n` workers, each held at most `patience`.
+    pub fn new(n: usize, patience: Duration) -> Self {
+        Self {
+            n,
+            calls: AtomicUsize::new(0),
+            holding: AtomicBool::new(true),
+            meet: Rendezvous::new(n),
+            patience,
+        }
+    }
+
+    /// Holds the first `n` callers until all `n` have come; returns at once
+    /// for every later caller.
+    pub fn wait(&self) {
+        // Once `n` have come, a read of a line nobody writes: cheap enough to
+        // call on every item of a hot loop.
+        if self.holding.load(SeqCst)
+            && self.calls.load(SeqCst) < self.n
+            && self.calls.fetch_add(1, SeqCst) < self.n
+        {
+            let met = self.meet.arrive(self.patience);
+            if !met {
+                self.holding.store(false, SeqCst);
+            }
+        }
     }
 }
 
@@ -378,6 +461,40 @@ mod tests {
         assert!(arrivals.wait_for(3, Duration::from_secs(10)));
         coming.join().unwrap();
         assert!(!arrivals.wait_for(4, Duration::from_millis(20)));
+    }
+
+    #[test]
+    fn a_start_line_holds_the_first_n_then_lets_everyone_through() {
+        let line = std::sync::Arc::new(StartLine::new(3, Duration::from_secs(10)));
+        let passed = std::sync::Arc::new(AtomicUsize::new(0));
+        let early: Vec<_> = (0..2)
+            .map(|_| {
+                let (line, passed) = (line.clone(), passed.clone());
+                thread::spawn(move || {
+                    line.wait();
+                    passed.fetch_add(1, SeqCst);
+                })
+            })
+            .collect();
+        thread::sleep(Duration::from_millis(50));
+        assert_eq!(passed.load(SeqCst), 0, "two of three are held");
+        line.wait();
+        early.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(passed.load(SeqCst), 2);
+        let started = Instant::now();
+        line.wait();
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "the fourth passes"
+        );
+        let alone = StartLine::new(2, Duration::from_millis(20));
+        alone.wait();
+        let started = Instant::now();
+        alone.wait();
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "gave up holding"
+        );
     }
 
     #[test]

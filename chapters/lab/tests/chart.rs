@@ -25,7 +25,8 @@ fn assert_svg(text: &str) {
 
 #[test]
 fn bars_name_every_series() {
-    let path = common::scratch("bars").join("images/bench.svg");
+    let dir = common::scratch("bars");
+    let path = dir.join("images/bench.svg");
     let bars: Vec<Bar> = [
         ("sequential", 1000.0),
         ("threads + simulated GIL", 1010.0),
@@ -60,7 +61,8 @@ fn bars_name_every_series() {
 
 #[test]
 fn lines_have_a_legend() {
-    let path = common::scratch("lines").join("history.svg");
+    let dir = common::scratch("lines");
+    let path = dir.join("history.svg");
     let lines = vec![
         Line {
             label: "sequential".into(),
@@ -82,7 +84,8 @@ fn lines_have_a_legend() {
 
 #[test]
 fn the_timeline_draws_one_box_per_slice_and_labels_every_lane() {
-    let path = common::scratch("timeline").join("gil.svg");
+    let dir = common::scratch("timeline");
+    let path = dir.join("gil.svg");
     let ms = Duration::from_millis;
     let slice = |lane, start, end, activity| Slice {
         lane,

@@ -4,34 +4,28 @@
 //! with a message instead of hanging.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use course_support::testing::{self, Rendezvous};
 use interpreter_lock::InterpreterLock;
 
 /// Long enough for any correct solution on a busy machine.
 const PATIENCE: Duration = Duration::from_secs(3);
 
-/// Runs `f` on its own thread; fails if it has not finished within [`PATIENCE`].
+/// Runs `f` on its own thread; fails if it has not finished within
+/// [`PATIENCE`]. A thread stuck for good in `acquire` means the lock's state
+/// went wrong: a holder that never released it, or a release that counted
+/// twice (with tickets, `serving` then passes a ticket nobody will hold).
 fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    let worker = thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(PATIENCE) {
-        Ok(value) => value,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!(
-                "{what} did not finish within {PATIENCE:?}: is a thread waiting for a lock nobody releases?"
-            )
-        }
-        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
-            Err(panic) => std::panic::resume_unwind(panic),
-            Ok(()) => unreachable!(),
-        },
-    }
+    testing::within_or_explain(
+        what,
+        PATIENCE,
+        "a thread is stuck waiting for the lock. Either a holder never released it, or it was \
+         released one time too many (a skipped turn keeps a waiter waiting for ever)",
+        f,
+    )
 }
 
 /// Waits until `lock.waiting()` reaches `n`, failing instead of hanging.
@@ -44,39 +38,6 @@ fn wait_for_waiters(lock: &InterpreterLock, n: usize) {
             lock.waiting()
         );
         thread::yield_now();
-    }
-}
-
-/// A barrier for `n` threads that gives up after `timeout`: `arrive` returns
-/// `true` only if all `n` threads were inside it together.
-struct Rendezvous {
-    n: usize,
-    inside: Mutex<usize>,
-    changed: Condvar,
-}
-
-impl Rendezvous {
-    fn new(n: usize) -> Self {
-        Self {
-            n,
-            inside: Mutex::new(0),
-            changed: Condvar::new(),
-        }
-    }
-
-    fn arrive(&self, timeout: Duration) -> bool {
-        let mut inside = self.inside.lock().unwrap();
-        *inside += 1;
-        self.changed.notify_all();
-        let (mut inside, _) = self
-            .changed
-            .wait_timeout_while(inside, timeout, |i| *i < self.n)
-            .unwrap();
-        if *inside >= self.n {
-            return true;
-        }
-        *inside -= 1; // gave up and left
-        false
     }
 }
 
@@ -351,6 +312,20 @@ fn a_panic_inside_allow_threads_releases_the_lock_only_once() {
     .join();
     assert!(crashed.is_err());
     // Releasing twice would let two threads in at once, or block everyone.
+    let released_twice = "allow_threads released the lock before calling `blocking`, and when \
+        `blocking` panicked, Held's drop released it a second time. Mark the Held as not \
+        holding (`holding = false`) before calling `blocking`, back to true once it holds the \
+        lock again, and release in drop only while holding";
+    let l = lock.clone();
+    testing::within_or_explain(
+        "one acquire() after a panic inside allow_threads, with no thread holding the lock",
+        PATIENCE,
+        &format!(
+            "{released_twice}. With tickets, the second release moved `serving` past a ticket \
+             nobody will hold, so the next ticket is never served"
+        ),
+        move || drop(l.acquire()),
+    );
     let inside = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
     let (l, i, m) = (lock.clone(), inside.clone(), most.clone());
@@ -373,6 +348,6 @@ fn a_panic_inside_allow_threads_releases_the_lock_only_once() {
     assert_eq!(
         most.load(Ordering::SeqCst),
         1,
-        "after a panic in allow_threads two threads held the lock at once: was it released twice?"
+        "after a panic in allow_threads two threads held the lock at once: {released_twice}"
     );
 }

@@ -49,14 +49,44 @@ impl Rendezvous {
     }
 }
 
+/// What the answers of `n` tasks that each waited at a [`Rendezvous`] say:
+/// `true` is a task that saw all `n` arrive, `false` one that gave up.
+fn meeting_failed(met: &[bool]) -> Option<String> {
+    let n = met.len();
+    let gave_up: Vec<usize> = (0..n).filter(|&i| !met[i]).collect();
+    if gave_up.is_empty() {
+        return None;
+    }
+    let one_by_one = "the tasks ran one after another, not at the same time. Start every thread \
+        before joining any: collect the JoinHandles into a Vec first, then join them (a lazy \
+        chain such as `.map(|i| s.spawn(..)).map(|h| h.join())` joins each thread before it \
+        spawns the next)";
+    Some(if gave_up.len() == n - 1 && met[n - 1] {
+        format!(
+            "run_in_parallel returned {met:?}: each task waited at a barrier for all {n} and \
+             answered whether they all arrived. Tasks 0 to {} gave up waiting alone; only the \
+             last one saw {n}, because it arrived after the others had given up: {one_by_one}",
+            n - 2
+        )
+    } else {
+        format!(
+            "run_in_parallel returned {met:?}: each task waited at a barrier for all {n} and \
+             answered whether they all arrived; {} of {n} gave up (tasks {gave_up:?}), so the \
+             {n} tasks were never all running at once. Give every task its own thread, and \
+             {one_by_one}",
+            gave_up.len()
+        )
+    })
+}
+
 #[test]
 fn all_tasks_run_at_the_same_time() {
     let meet = Rendezvous::new(4);
     let met = run_in_parallel(4, |_| meet.arrive());
-    assert_eq!(
-        met, [true; 4],
-        "the 4 tasks were never all running at once: start every thread before joining any"
-    );
+    assert_eq!(met.len(), 4, "4 tasks, 4 results");
+    if let Some(why) = meeting_failed(&met) {
+        panic!("{why}");
+    }
 }
 
 #[test]
@@ -64,10 +94,10 @@ fn more_tasks_than_cores_still_run_together() {
     // One thread per task, not one per core: 16 tasks must all be in progress at once.
     let meet = Rendezvous::new(16);
     let met = run_in_parallel(16, |_| meet.arrive());
-    assert!(
-        met.iter().all(|&m| m),
-        "16 tasks were not all running at once: give every task its own thread"
-    );
+    assert_eq!(met.len(), 16, "16 tasks, 16 results");
+    if let Some(why) = meeting_failed(&met) {
+        panic!("{why}");
+    }
 }
 
 #[test]
@@ -169,7 +199,12 @@ fn sum_in_parallel_counts_primes_exactly() {
 fn sum_in_parallel_runs_the_parts_at_the_same_time() {
     let meet = Rendezvous::new(4);
     let total = sum_in_parallel(0..1_000, 4, |part| {
-        assert!(meet.arrive(), "the 4 parts were never all running at once");
+        assert!(
+            meet.arrive(),
+            "the 4 parts were never all running at once: f was called on one part after \
+             another. Run the parts with run_in_parallel (or start every thread before joining \
+             any)"
+        );
         part.end - part.start
     });
     assert_eq!(total, 1_000);

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use course_support::testing::StartLine;
 use download_total::{Page, total_bytes};
 
 /// How long a download waits for the others to overlap with it, at most. Not
@@ -131,6 +132,54 @@ fn every_page_is_fetched_exactly_once() {
         "each page must be fetched exactly once (some were fetched twice or never)"
     );
     assert_eq!(total, expected(&pages), "the total must be exact");
+}
+
+/// Workers that reach for the next page at the same moment, over and over:
+/// the first download of each worker waits until all of them are running, then
+/// thousands of instant downloads keep them claiming pages side by side. A
+/// claim that is a load and then a store hands one page to two workers here.
+#[test]
+fn workers_that_claim_at_the_same_moment_never_share_a_page() {
+    const WORKERS: usize = 4;
+    const N: usize = 4_000;
+    let pages = pages(N);
+    // Rounds for half a second: on two cores the workers collide within a
+    // round or two; squeezed onto one core they collide when the scheduler
+    // stops one between its read and its write, which takes more rounds.
+    let started = Instant::now();
+    for round in 1.. {
+        if round > 10 && started.elapsed() > Duration::from_millis(500) {
+            break;
+        }
+        let calls: Vec<AtomicUsize> = (0..N).map(|_| AtomicUsize::new(0)).collect();
+        // Each worker's first download waits until all are running (if they
+        // never meet, `downloads_really_overlap` says why; this test goes on).
+        let start = StartLine::new(WORKERS, PATIENCE);
+        let total = total_bytes(&pages, WORKERS, |page| {
+            start.wait();
+            calls[page.id].fetch_add(1, SeqCst);
+            size(page)
+        });
+        let twice: Vec<usize> = (0..N).filter(|&i| calls[i].load(SeqCst) > 1).collect();
+        let never: Vec<usize> = (0..N).filter(|&i| calls[i].load(SeqCst) == 0).collect();
+        assert!(
+            twice.is_empty() && never.is_empty(),
+            "round {round}: with {WORKERS} workers claiming pages at the same moment, {} page(s) \
+             were fetched more than once (first: {:?}) and {} never (first: {:?}). Claiming the \
+             next page must be one atomic step, `next.fetch_add(1, ...)` (or a lock held across \
+             the read and the increment): a `load` followed by a `store` lets two workers read \
+             the same index before either writes it back",
+            twice.len(),
+            &twice[..twice.len().min(5)],
+            never.len(),
+            &never[..never.len().min(5)],
+        );
+        assert_eq!(
+            total,
+            expected(&pages),
+            "round {round}: the total must be exact"
+        );
+    }
 }
 
 #[test]

@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
+use course_support::testing::StartLine;
+
 /// Waits, at most this long, for the other threads to show up in `pred`.
 /// Not a speed limit: correct code gets there in microseconds; the deadline
 /// only keeps a one-thread-at-a-time solution from hanging the test.
@@ -82,6 +84,39 @@ macro_rules! counting_tests {
                      of items (100003, split over 7 threads): check how you split the \
                      slice when it does not divide evenly"
                 );
+            }
+
+            #[test]
+            fn threads_that_count_at_the_same_moment_lose_nothing() {
+                // 4 threads set off together (each one's first call of pred
+                // waits for the others) and then count side by side: a count
+                // that is read and then written back in a second step loses
+                // the increments other threads made in between.
+                let items: Vec<u64> = (0..200_000).collect();
+                let started = Instant::now();
+                for round in 1.. {
+                    // Half a second of rounds: on two cores the threads
+                    // collide at once; squeezed onto one they need longer.
+                    if round > 3 && started.elapsed() > Duration::from_millis(500) {
+                        break;
+                    }
+                    let start = StartLine::new(4, PATIENCE);
+                    let count = $count(&items, 4, |_| {
+                        start.wait();
+                        true
+                    });
+                    assert_eq!(
+                        count,
+                        200_000,
+                        "round {round}: 4 threads that started together counted {count} of \
+                         200000 items: {} increments were lost. Adding 1 must be one \
+                         indivisible step: `fetch_add(1, ...)` on the atomic, or `*guard += 1` \
+                         under one lock; a `load` and then a `store` (or reading under one \
+                         lock and writing under another) lets two threads read the same value \
+                         and write back the same sum",
+                        200_000u64.saturating_sub(count)
+                    );
+                }
             }
 
             #[test]

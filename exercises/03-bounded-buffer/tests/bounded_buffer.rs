@@ -1,14 +1,14 @@
 //! Canonical tests for `bounded-buffer`: FIFO, exactly once, the capacity
 //! holds, full and empty block, close wakes everyone, waiters sleep.
 
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::mpsc;
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use bounded_buffer::{BoundedBuffer, Closed};
-use course_support::testing::thread_wakeups;
+use course_support::testing::{thread_cpu_time, thread_wakeups};
 
 /// How long a test waits for something that correct code does in
 /// microseconds. Not a speed limit: it only turns a hang into a failure.
@@ -61,16 +61,19 @@ fn items_come_out_in_order() {
 fn every_item_exactly_once_with_many_producers_and_consumers() {
     let buffer = Arc::new(BoundedBuffer::new(3));
     let most_seen = Arc::new(AtomicUsize::new(0));
+    // Set just before `close()`: a `None` from `pop` before then is wrong.
+    let closing = Arc::new(AtomicBool::new(false));
     let consumers: Vec<_> = (0..4)
         .map(|_| {
             let (buffer, most_seen) = (Arc::clone(&buffer), Arc::clone(&most_seen));
+            let closing = Arc::clone(&closing);
             detached(move || {
                 let mut mine = Vec::new();
                 while let Some(x) = buffer.pop() {
                     most_seen.fetch_max(buffer.len(), SeqCst);
                     mine.push(x);
                 }
-                mine
+                (mine, closing.load(SeqCst))
             })
         })
         .collect();
@@ -85,18 +88,34 @@ fn every_item_exactly_once_with_many_producers_and_consumers() {
             })
         })
         .collect();
-    for p in producers {
-        p.recv_timeout(PATIENCE).expect(
-            "a producer never finished: it is stuck in push (does pop wake a waiting producer?)",
-        );
-    }
-    buffer.close();
     let mut all = Vec::new();
+    let mut early_nones = 0;
+    let mut producers_done = Vec::new();
+    let deadline = Instant::now() + PATIENCE;
+    for p in producers {
+        producers_done.push(p.recv_timeout(deadline.saturating_duration_since(Instant::now())));
+    }
+    closing.store(true, SeqCst);
+    buffer.close();
     for c in consumers {
-        all.extend(c.recv_timeout(PATIENCE).expect(
+        let (mine, saw_close) = c.recv_timeout(PATIENCE).expect(
             "a consumer never finished: it is stuck in pop (does push wake a waiting consumer, \
              and does close wake them all?)",
-        ));
+        );
+        all.extend(mine);
+        early_nones += usize::from(!saw_close);
+    }
+    assert_eq!(
+        early_nones, 0,
+        "pop returned None to {early_nones} of 4 consumers while the buffer was still open: \
+         a woken consumer found the buffer empty (another consumer took the item first) and \
+         gave up. Wait in a loop, `while items.is_empty() && !closed {{ wait }}` (or \
+         `wait_while`), not `if`: after a wake-up, check again"
+    );
+    for done in producers_done {
+        done.expect(
+            "a producer never finished: it is stuck in push (does pop wake a waiting producer?)",
+        );
     }
     let most = most_seen.load(SeqCst);
     assert!(
@@ -281,19 +300,6 @@ fn after_close_the_rest_is_delivered_then_none() {
         None,
         "a closed, empty buffer keeps returning None"
     );
-}
-
-/// CPU time used so far by the calling thread.
-#[cfg(unix)]
-fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime failed");
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
 #[cfg(unix)]

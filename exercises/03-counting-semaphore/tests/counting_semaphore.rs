@@ -8,6 +8,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use counting_semaphore::Semaphore;
+use course_support::testing::{thread_cpu_time, thread_wakeups};
 
 /// How long a test waits for something that correct code does in
 /// microseconds. Not a speed limit: it only turns a hang into a failure.
@@ -57,6 +58,50 @@ fn run_detached(threads: usize, work: impl Fn(usize) + Send + Sync + 'static) ->
     finished
 }
 
+/// What goes wrong when one thread, alone, takes the permit of a fresh
+/// `Semaphore::new(1)` and drops it; `None` if nothing does. A lost wake-up
+/// needs two threads; a drop that never returns is another bug, with
+/// another fix.
+fn lone_drop_problem() -> Option<&'static str> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let sem = Semaphore::new(1);
+        let permit = sem.acquire();
+        let _ = tx.send("acquired");
+        drop(permit);
+        let _ = tx.send(if sem.available() == 1 {
+            "dropped"
+        } else {
+            "lost"
+        });
+    });
+    let step = || rx.recv_timeout(Duration::from_secs(1)).ok();
+    match (step(), step()) {
+        (None, _) => Some("acquire() on a free permit never returns (or panics)"),
+        (Some(_), None) => Some(
+            "the thread never comes back from dropping the Permit: Permit's drop is stuck. It \
+             most likely locks the semaphore's Mutex while it already holds it (a guard still \
+             alive in drop, or a call such as available() made under the guard): a std Mutex \
+             is not re-entrant, so the second lock() waits for ever. Lock once, add 1, unlock, \
+             notify",
+        ),
+        (Some(_), Some("lost")) => Some(
+            "dropping the only permit of a Semaphore::new(1) does not make it free again: \
+             Permit's drop must add 1 to the free count",
+        ),
+        (Some(_), Some(_)) => None,
+    }
+}
+
+/// Why threads got stuck: a lone drop's problem if it has one, else a lost
+/// wake-up.
+fn stuck_cause() -> &'static str {
+    lone_drop_problem().unwrap_or(
+        "a thread is stuck in acquire: a lost wake-up (does dropping a Permit notify the \
+         Condvar?), or a thread panicked",
+    )
+}
+
 #[test]
 fn never_more_than_the_permits_under_stress() {
     let sem = Arc::new(Semaphore::new(3));
@@ -73,9 +118,10 @@ fn never_more_than_the_permits_under_stress() {
         })
     };
     assert_eq!(
-        finished, 16,
-        "only {finished} of 16 threads finished their 300 acquire/drop rounds: a thread is \
-         stuck in acquire (a lost wake-up: does dropping a Permit notify a waiter?) or panicked"
+        finished,
+        16,
+        "only {finished} of 16 threads finished their 300 acquire/drop rounds: {}",
+        stuck_cause()
     );
     let most = inside.most.load(SeqCst);
     assert!(
@@ -106,7 +152,12 @@ fn all_permits_can_be_held_at_once() {
             inside.leave();
         })
     };
-    assert_eq!(finished, 8, "only {finished} of 8 threads finished");
+    assert_eq!(
+        finished,
+        8,
+        "only {finished} of 8 threads finished: {}",
+        stuck_cause()
+    );
     let most = inside.most.load(SeqCst);
     assert_eq!(
         most, 4,
@@ -136,9 +187,16 @@ fn acquire_blocks_until_a_permit_is_dropped() {
     drop(held);
     assert!(
         got_rx.recv_timeout(PATIENCE).is_ok(),
-        "the waiting thread was not woken when the permit was dropped (does Permit's drop \
-         give the permit back and notify the Condvar?)"
+        "the waiting thread was not woken when the permit was dropped: {}",
+        stuck_cause()
     );
+}
+
+#[test]
+fn dropping_a_permit_returns_and_gives_it_back() {
+    if let Some(problem) = lone_drop_problem() {
+        panic!("take a permit and drop it, on one thread alone: {problem}");
+    }
 }
 
 #[test]
@@ -165,11 +223,13 @@ fn every_waiter_gets_a_permit_in_the_end() {
             served2.fetch_add(1, SeqCst);
         }
     });
-    releaser.join().unwrap();
     assert_eq!(
-        finished, 12,
-        "only {finished} of 12 waiting threads finished: a wake-up was lost"
+        finished,
+        12,
+        "only {finished} of 12 waiting threads finished: {}",
+        stuck_cause()
     );
+    releaser.join().unwrap();
     assert_eq!(served.load(SeqCst), 240);
     assert_eq!(sem.available(), 1);
 }
@@ -195,6 +255,98 @@ fn try_acquire_never_waits() {
     assert!(c.is_some(), "the dropped permit can be taken again");
     drop((b, c));
     assert_eq!(sem.available(), 2);
+}
+
+#[test]
+fn try_acquire_from_many_threads_at_once_never_overdraws() {
+    // 8 threads set off together and grab at 2 permits again and again.
+    // Looking (`available() > 0`) and then taking in a second step lets two
+    // threads see the same last permit and both take it.
+    let sem = Arc::new(Semaphore::new(2));
+    let inside = Arc::new(Inside::default());
+    let start = Arc::new(Barrier::new(8));
+    let finished = {
+        let (sem, inside) = (Arc::clone(&sem), Arc::clone(&inside));
+        run_detached(8, move |_| {
+            start.wait();
+            // Half a second: on two cores threads collide within
+            // milliseconds; squeezed onto one core they need longer.
+            let end = Instant::now() + Duration::from_millis(500);
+            while Instant::now() < end && inside.most.load(SeqCst) <= 2 {
+                for _ in 0..100 {
+                    if let Some(_permit) = sem.try_acquire() {
+                        inside.enter();
+                        inside.leave();
+                    }
+                }
+            }
+        })
+    };
+    let one_step = "try_acquire must look at the free count and take a permit in one step, \
+        under one lock: checking `available()` first and then locking again to take it lets \
+        two threads take the same last permit";
+    if finished < 8
+        && let Some(problem) = lone_drop_problem()
+    {
+        panic!("only {finished} of 8 threads finished: {problem}");
+    }
+    assert_eq!(
+        finished,
+        8,
+        "{} of 8 threads stopped early: a panic (see above; 'attempt to subtract with \
+         overflow' means the free count went below 0). {one_step}",
+        8 - finished
+    );
+    let most = inside.most.load(SeqCst);
+    assert!(
+        most <= 2,
+        "{most} threads held a permit at once, but the semaphore has 2. {one_step}"
+    );
+    assert_eq!(
+        sem.available(),
+        2,
+        "after every permit was dropped, both should be free"
+    );
+}
+
+#[test]
+fn acquire_timeout_that_loses_the_race_keeps_waiting() {
+    // One permit passed around 6 threads, each asking with a long timeout.
+    // A woken waiter often finds the permit already taken by a thread that
+    // did not wait: it must wait again for the rest of its timeout.
+    let sem = Arc::new(Semaphore::new(1));
+    let gave_up = Arc::new(AtomicUsize::new(0));
+    let start = Arc::new(Barrier::new(6));
+    let finished = {
+        let (sem, gave_up) = (Arc::clone(&sem), Arc::clone(&gave_up));
+        run_detached(6, move |_| {
+            start.wait();
+            for _ in 0..100 {
+                match sem.acquire_timeout(PATIENCE) {
+                    // Held long enough for the others to queue up behind it.
+                    Some(_permit) => thread::sleep(Duration::from_micros(100)),
+                    None => {
+                        gave_up.fetch_add(1, SeqCst);
+                    }
+                }
+            }
+        })
+    };
+    assert_eq!(
+        finished,
+        6,
+        "only {finished} of 6 threads finished: {}",
+        stuck_cause()
+    );
+    let gave_up = gave_up.load(SeqCst);
+    assert_eq!(
+        gave_up, 0,
+        "acquire_timeout(5 s) returned None {gave_up} times in a test that took less than 5 s: \
+         a waiter was woken, found the permit already taken by another thread, and gave up. \
+         After a wake-up, check again and wait for the rest of the timeout: \
+         `Condvar::wait_timeout_while` does both (a single `wait_timeout` does not)"
+    );
+    assert_eq!(sem.available(), 1);
 }
 
 #[test]
@@ -272,44 +424,64 @@ fn a_panicking_holder_gives_its_permit_back() {
     assert!(sem.acquire_timeout(PATIENCE).is_some());
 }
 
-/// CPU time used so far by the calling thread.
-#[cfg(unix)]
-fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime failed");
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
 #[cfg(unix)]
 #[test]
-fn a_waiting_thread_sleeps_instead_of_spinning() {
+fn a_waiting_thread_sleeps_instead_of_spinning_or_polling() {
+    // One thread waits in acquire, one in acquire_timeout, for 400 ms each.
     let sem = Arc::new(Semaphore::new(1));
     let held = sem.acquire();
-    let (report_tx, report_rx) = mpsc::channel();
-    let started = Arc::new(Barrier::new(2));
-    {
+    let started = Arc::new(Barrier::new(3));
+    let waiter = |timed: bool| {
+        let (report_tx, report_rx) = mpsc::channel();
         let (sem, started) = (Arc::clone(&sem), Arc::clone(&started));
         thread::spawn(move || {
             started.wait();
-            let (cpu, wall) = (thread_cpu_time(), Instant::now());
-            let _permit = sem.acquire();
-            let _ = report_tx.send((thread_cpu_time() - cpu, wall.elapsed()));
+            let (cpu, wall, woken) = (thread_cpu_time(), Instant::now(), thread_wakeups());
+            let permit = if timed {
+                sem.acquire_timeout(PATIENCE)
+            } else {
+                Some(sem.acquire())
+            };
+            let report = (
+                permit.is_some(),
+                thread_cpu_time() - cpu,
+                wall.elapsed(),
+                thread_wakeups() - woken,
+            );
+            drop(permit);
+            let _ = report_tx.send(report);
         });
-    }
+        report_rx
+    };
+    let waiters = [
+        ("acquire()", waiter(false)),
+        ("acquire_timeout(5 s)", waiter(true)),
+    ];
     started.wait();
     thread::sleep(Duration::from_millis(400));
     drop(held);
-    let (cpu, wall) = report_rx
-        .recv_timeout(PATIENCE)
-        .expect("the waiter was not woken when the permit was dropped");
-    assert!(
-        cpu < wall / 4,
-        "the waiting thread used {cpu:?} of CPU while it waited {wall:?} for a permit: it \
-         spins in a loop instead of sleeping. Wait on the Condvar (wait_while) instead"
-    );
+    for (what, report) in waiters {
+        let (got, cpu, wall, wakeups) = report.recv_timeout(PATIENCE).unwrap_or_else(|_| {
+            panic!("the thread waiting in {what} was not woken when the permit was dropped")
+        });
+        assert!(
+            got,
+            "{what} gave up although the permit came back within its timeout"
+        );
+        assert!(
+            cpu < wall / 4,
+            "the thread waiting in {what} used {cpu:?} of CPU while it waited {wall:?} for a \
+             permit: it spins in a loop instead of sleeping. Wait on the Condvar (wait_while) \
+             instead"
+        );
+        // Asleep on a Condvar, a waiter wakes once or twice; polling with
+        // thread::sleep(1 ms) wakes hundreds of times in 400 ms.
+        assert!(
+            wakeups < 20,
+            "the thread waiting in {what} woke up {wakeups} times in {wall:?}: it polls \
+             (sleep, look, sleep...) instead of sleeping until a permit is given back. Wait on \
+             the Condvar: `wait_while` in acquire, `wait_timeout_while` in acquire_timeout, and \
+             notify it in Permit's drop"
+        );
+    }
 }

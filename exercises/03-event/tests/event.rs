@@ -6,7 +6,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use course_support::testing::thread_wakeups;
+use course_support::testing::{thread_cpu_time, thread_wakeups};
 use event::Event;
 
 /// How long a test waits for something that correct code does in
@@ -159,72 +159,79 @@ fn wait_timeout_returns_true_when_set_during_the_wait() {
     );
 }
 
-#[cfg(target_os = "linux")]
-#[test]
-fn a_waiting_thread_sleeps_instead_of_polling() {
+/// What a thread measured over its wait: did the wait end with the flag
+/// up, the CPU time it used, how long it waited, how often it was woken.
+type WaitReport = (bool, Duration, Duration, u64);
+
+/// One thread waiting in `wait()` and one in `wait_timeout(PATIENCE)` for
+/// 400 ms, until `set()`; what each measured.
+fn two_waiters_for_400_ms() -> Vec<(&'static str, WaitReport)> {
     let event = Arc::new(Event::new());
-    let (report_tx, report_rx) = mpsc::channel();
-    let started = Arc::new(Barrier::new(2));
-    {
+    let started = Arc::new(Barrier::new(3));
+    let waiter = |timed: bool| {
+        let (report_tx, report_rx) = mpsc::channel();
         let (event, started) = (Arc::clone(&event), Arc::clone(&started));
         thread::spawn(move || {
             started.wait();
-            let before = thread_wakeups();
-            event.wait();
-            let _ = report_tx.send(thread_wakeups() - before);
+            let (cpu, wall, woken) = (thread_cpu_time(), Instant::now(), thread_wakeups());
+            let up = if timed {
+                event.wait_timeout(PATIENCE)
+            } else {
+                event.wait();
+                true
+            };
+            let _ = report_tx.send((
+                up,
+                thread_cpu_time() - cpu,
+                wall.elapsed(),
+                thread_wakeups() - woken,
+            ));
         });
-    }
+        report_rx
+    };
+    let waiters = [
+        ("wait()", waiter(false)),
+        ("wait_timeout(5 s)", waiter(true)),
+    ];
     started.wait();
     thread::sleep(Duration::from_millis(400));
     event.set();
-    let wakeups = report_rx
-        .recv_timeout(PATIENCE)
-        .expect("set() did not wake the waiting thread");
-    assert!(
-        wakeups < 20,
-        "the waiting thread woke up {wakeups} times in 400 ms: it polls (sleep, look, \
-         sleep...) instead of sleeping until set() wakes it. Wait on the Condvar \
-         (wait_while) instead"
-    );
+    waiters
+        .into_iter()
+        .map(|(what, report)| {
+            let report = report
+                .recv_timeout(PATIENCE)
+                .unwrap_or_else(|_| panic!("set() did not wake the thread waiting in {what}"));
+            assert!(report.0, "{what} returned with the flag down after set()");
+            (what, report)
+        })
+        .collect()
 }
 
-/// CPU time used so far by the calling thread.
-#[cfg(unix)]
-fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime failed");
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+#[cfg(target_os = "linux")]
+#[test]
+fn a_waiting_thread_sleeps_instead_of_polling() {
+    for (what, (_, _, wall, wakeups)) in two_waiters_for_400_ms() {
+        // Asleep on a Condvar, a waiter wakes once or twice; polling with
+        // thread::sleep(1 ms) wakes hundreds of times in 400 ms.
+        assert!(
+            wakeups < 20,
+            "the thread waiting in {what} woke up {wakeups} times in {wall:?}: it polls (sleep, \
+             look, sleep...) instead of sleeping until set() wakes it. Wait on the Condvar: \
+             `wait_while` in wait, `wait_timeout_while` in wait_timeout"
+        );
+    }
 }
 
 #[cfg(unix)]
 #[test]
 fn a_waiting_thread_sleeps_instead_of_spinning() {
-    let event = Arc::new(Event::new());
-    let (report_tx, report_rx) = mpsc::channel();
-    let started = Arc::new(Barrier::new(2));
-    {
-        let (event, started) = (Arc::clone(&event), Arc::clone(&started));
-        thread::spawn(move || {
-            started.wait();
-            let (cpu, wall) = (thread_cpu_time(), Instant::now());
-            event.wait();
-            let _ = report_tx.send((thread_cpu_time() - cpu, wall.elapsed()));
-        });
+    for (what, (_, cpu, wall, _)) in two_waiters_for_400_ms() {
+        assert!(
+            cpu < wall / 4,
+            "the thread waiting in {what} used {cpu:?} of CPU while it waited {wall:?}: it \
+             spins in a loop instead of sleeping. Wait on the Condvar (`wait_while`, \
+             `wait_timeout_while`) instead"
+        );
     }
-    started.wait();
-    thread::sleep(Duration::from_millis(400));
-    event.set();
-    let (cpu, wall) = report_rx
-        .recv_timeout(PATIENCE)
-        .expect("set() did not wake the waiting thread");
-    assert!(
-        cpu < wall / 4,
-        "the waiting thread used {cpu:?} of CPU while it waited {wall:?}: it spins in a \
-         loop instead of sleeping. Wait on the Condvar (wait_while) instead"
-    );
 }

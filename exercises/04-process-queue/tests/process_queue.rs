@@ -158,8 +158,12 @@ fn every_message_arrives_exactly_once() {
 #[test]
 fn producers_run_at_the_same_time() {
     let t = Tagged::new();
-    let dir: PathBuf = std::env::temp_dir().join(&t.tag);
-    std::fs::create_dir_all(&dir).unwrap();
+    // Removed when the test ends, also when it fails.
+    let meeting = tempfile::Builder::new()
+        .prefix(&t.tag)
+        .tempdir()
+        .expect("a temporary directory");
+    let dir: PathBuf = meeting.path().to_owned();
     let plans = (0..4)
         .map(|_| {
             t.plan(Plan {
@@ -169,7 +173,6 @@ fn producers_run_at_the_same_time() {
         })
         .collect();
     let report = run(plans, Duration::from_secs(15));
-    let _ = std::fs::remove_dir_all(&dir);
     for p in &report.producers {
         assert_eq!(
             p.status.code(),
@@ -255,4 +258,34 @@ fn messages_keep_their_producer_and_number() {
         "one producer with 3 messages"
     );
     assert_none_left(&report, &t);
+}
+
+#[test]
+fn a_producer_that_cannot_start_is_an_error() {
+    // A path where no program is: every spawn fails.
+    let empty = tempfile::tempdir().expect("a temporary directory");
+    let missing = empty.path().join("no-such-producer");
+    let plans = vec![Plan::ok(3), Plan::ok(3)];
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let result = collect(&missing, &plans, Duration::from_secs(2)).map(|r| r.producers.len());
+        let _ = tx.send(result.map_err(|e| e.to_string()));
+    });
+    match rx.recv_timeout(Duration::from_secs(10)) {
+        Ok(Err(_)) => {}
+        Ok(Ok(reported)) => panic!(
+            "collect returned Ok (with {reported} of 2 producers reported) although no producer \
+             could be started: a producer that cannot start is an error. Return the spawn \
+             error with `?` instead of skipping that plan: a report that silently lacks a \
+             producer looks like a producer that sent nothing"
+        ),
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!(
+            "collect did not return within 10 s when no producer could be started: return \
+             the spawn error at once (with `?`)"
+        ),
+        Err(mpsc::RecvTimeoutError::Disconnected) => panic!(
+            "collect panicked when a producer could not be started (see its message above): \
+             return the error instead (with `?`)"
+        ),
+    }
 }

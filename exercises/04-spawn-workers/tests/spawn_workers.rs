@@ -2,11 +2,11 @@
 //! ending reported, a hanging worker killed, and nobody left behind.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use spawn_workers::{Outcome, Report, run_workers};
 
@@ -115,6 +115,14 @@ fn hello(stdout: &str) -> Option<(u32, u32)> {
     Some((pid, parent))
 }
 
+/// A fresh folder where `meet` workers leave a file named by their pid.
+fn meeting_place(t: &Tagged) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&t.tag)
+        .tempdir()
+        .expect("a temporary directory")
+}
+
 #[test]
 fn each_worker_is_its_own_process_with_us_as_parent() {
     let t = Tagged::new();
@@ -182,12 +190,11 @@ fn exit_codes_and_signals_are_reported_in_job_order() {
 #[test]
 fn workers_run_at_the_same_time() {
     let t = Tagged::new();
-    let dir: PathBuf = std::env::temp_dir().join(&t.tag);
-    std::fs::create_dir_all(&dir).unwrap();
-    let d = dir.to_str().unwrap();
+    // Removed when the test ends, also when it fails.
+    let dir = meeting_place(&t);
+    let d = dir.path().to_str().unwrap();
     let jobs = (0..4).map(|_| t.job(&["meet", d, "4"])).collect();
     let reports = run(jobs, Duration::from_secs(15));
-    let _ = std::fs::remove_dir_all(&dir);
     let reports = reports.expect("run_workers failed");
     for r in &reports {
         assert_eq!(
@@ -246,5 +253,112 @@ fn a_worker_that_cannot_start_is_an_error() {
     assert!(
         result.is_err(),
         "starting /no/such/worker must fail with an error, got {result:?}"
+    );
+}
+
+#[test]
+fn hanging_workers_share_one_deadline() {
+    // Three workers hang. The deadline is one moment for all of them: at
+    // `timeout` after the start, every worker still running is killed.
+    let t = Tagged::new();
+    let jobs = vec![
+        t.job(&["hang"]),
+        t.job(&["hang"]),
+        t.job(&["square", "3"]),
+        t.job(&["hang"]),
+    ];
+    let timeout = Duration::from_millis(800);
+    let started = Instant::now();
+    let reports = run(jobs, timeout).expect("run_workers failed");
+    let took = started.elapsed();
+    let outcomes: Vec<Outcome> = reports.iter().map(|r| r.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::TimedOut,
+            Outcome::TimedOut,
+            Outcome::Exited(0),
+            Outcome::TimedOut
+        ],
+        "every hanging worker must be reported as TimedOut"
+    );
+    assert!(
+        took < timeout * 2,
+        "run_workers with a timeout of {timeout:?} and three hanging workers took {took:?}: \
+         each hanging worker was given a timeout of its own, one after another. Compute one \
+         deadline (`Instant::now() + timeout`) before waiting for any worker, and wait for \
+         each until that same deadline"
+    );
+    assert_none_left(&reports);
+}
+
+/// "running" or "a zombie" (ended, never waited for), from /proc.
+fn state(pid: u32) -> &'static str {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    match stat
+        .rsplit(')')
+        .next()
+        .and_then(|r| r.split_whitespace().next())
+    {
+        Some("Z") => "a zombie: it ended but was never waited for",
+        _ => "still running",
+    }
+}
+
+#[test]
+fn when_a_spawn_fails_the_workers_already_started_are_stopped() {
+    // Three jobs start, the fourth cannot (spawn refuses an argument with a
+    // NUL byte). Each job is a shell that first leaves its pid in `dir`,
+    // then becomes a hanging worker. run_workers must return the error and
+    // leave nothing of the three behind.
+    let t = Tagged::new();
+    let dir = meeting_place(&t);
+    let d = dir.path().to_str().unwrap();
+    let script = r#"echo > "$1/$$"; exec "$2" hang --tag "$3""#;
+    let started = vec![
+        "-c".to_string(),
+        script.into(),
+        "sh".into(),
+        d.into(),
+        WORKER.into(),
+        t.tag.clone(),
+    ];
+    let jobs = vec![
+        started.clone(),
+        started.clone(),
+        started,
+        vec!["-c".to_string(), "no\0such".to_string()],
+    ];
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(run_workers(
+            Path::new("/bin/sh"),
+            &jobs,
+            Duration::from_secs(5),
+        ));
+    });
+    let result = rx
+        .recv_timeout(Duration::from_secs(15))
+        .expect("run_workers panicked or hung when a job could not start");
+    assert!(
+        result.is_err(),
+        "the fourth job cannot start (spawn refuses an argument with a NUL byte): run_workers \
+         must return that error, got {result:?}"
+    );
+    // A job left running writes its pid into `dir` within milliseconds.
+    thread::sleep(Duration::from_millis(300));
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("the meeting folder")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|&pid| exists(pid))
+        .map(|pid| format!("{pid} is {}", state(pid)))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "run_workers returned the spawn error but left worker(s) it had already started \
+         behind ({}): on an error path every started worker must be killed and waited for. \
+         A guard around each Child whose Drop does `kill()` then `wait()` does it for every \
+         way out, `?` included (dropping a Child does neither)",
+        left.join("; ")
     );
 }

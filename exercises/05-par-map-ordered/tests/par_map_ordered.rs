@@ -8,10 +8,10 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use course_support::InFlight;
-use course_support::testing::Arrivals;
+use course_support::testing::{Arrivals, StartLine};
 use par_map_ordered::{chunks, par_map};
 
 /// How long a task waits for the others before giving up.
@@ -110,6 +110,51 @@ fn every_item_runs_exactly_once() {
                 "{workers} workers, chunk_size {chunk_size}: item {i} ran {n} times, expected once"
             );
         }
+    }
+}
+
+/// Workers that reach for the next chunk at the same moment, over and over:
+/// each worker's first call waits until all are running, then thousands of
+/// one-item chunks keep them claiming side by side. A claim that is a load
+/// and then a store hands one chunk to two workers here.
+#[test]
+fn workers_that_claim_at_the_same_moment_never_share_a_chunk() {
+    const WORKERS: usize = 4;
+    const N: usize = 4_000;
+    let items: Vec<usize> = (0..N).collect();
+    // Rounds for half a second: on two cores the workers collide within a
+    // round or two; squeezed onto fewer cores they need more rounds.
+    let started = Instant::now();
+    for round in 1.. {
+        if round > 10 && started.elapsed() > Duration::from_millis(500) {
+            break;
+        }
+        let runs: Vec<AtomicUsize> = (0..N).map(|_| AtomicUsize::new(0)).collect();
+        let start = StartLine::new(WORKERS, Duration::from_secs(3));
+        let out = par_map(&items, WORKERS, 1, |&i| {
+            start.wait();
+            runs[i].fetch_add(1, Ordering::SeqCst);
+            i
+        });
+        let twice: Vec<usize> = (0..N)
+            .filter(|&i| runs[i].load(Ordering::SeqCst) > 1)
+            .collect();
+        let never: Vec<usize> = (0..N)
+            .filter(|&i| runs[i].load(Ordering::SeqCst) == 0)
+            .collect();
+        assert!(
+            twice.is_empty() && never.is_empty(),
+            "round {round}: with {WORKERS} workers taking one-item chunks at the same moment, {} \
+             item(s) ran more than once (first: {:?}) and {} never (first: {:?}). Taking the next \
+             chunk must be one atomic step, `next.fetch_add(1, ...)` (or a lock held across the \
+             read and the increment): a `load` followed by a `store` lets two workers read the \
+             same chunk number before either writes it back",
+            twice.len(),
+            &twice[..twice.len().min(5)],
+            never.len(),
+            &never[..never.len().min(5)],
+        );
+        assert_eq!(out, items, "round {round}: wrong results");
     }
 }
 

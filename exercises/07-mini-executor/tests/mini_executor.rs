@@ -32,6 +32,15 @@ fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static)
     }
 }
 
+/// What it means when only one worker ever runs a task at a time, although
+/// the workers exist and share one queue.
+const LOCK_HELD_WHILE_RUNNING: &str = "When the workers share one queue behind a Mutex, the \
+    worker running a task still holds the queue's lock, so no other worker can take a task \
+    until it finishes. `while let Ok(job) = queue.lock().unwrap().recv() { job() }` keeps the \
+    guard (a temporary of the `while let` line) alive for the whole loop body: take the job in \
+    a `let` statement of its own, `let job = queue.lock().unwrap().recv();`, so the guard is \
+    dropped before the job runs";
+
 #[test]
 fn results_are_correct() {
     within("100 tasks", || {
@@ -92,33 +101,41 @@ fn result_waits_for_its_task() {
 
 #[test]
 fn workers_really_run_at_the_same_time() {
-    within("parallel", || {
-        let workers = 4;
+    let workers = 4;
+    let most: usize = within("parallel", move || {
         let executor = Executor::new(workers);
-        let arrived = Arc::new(AtomicUsize::new(0));
+        let now = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        // One deadline for all: tasks that run one after another don't add up.
+        let deadline = Instant::now() + Duration::from_secs(2);
         let handles: Vec<_> = (0..workers)
             .map(|_| {
-                let arrived = Arc::clone(&arrived);
+                let (now, peak) = (Arc::clone(&now), Arc::clone(&peak));
                 executor.submit(move || {
-                    // Opens only when all `workers` tasks are running at once.
-                    arrived.fetch_add(1, SeqCst);
-                    let deadline = Instant::now() + Duration::from_secs(3);
-                    while arrived.load(SeqCst) < workers && Instant::now() < deadline {
+                    // Stays until all `workers` tasks are running at once.
+                    peak.fetch_max(now.fetch_add(1, SeqCst) + 1, SeqCst);
+                    while peak.load(SeqCst) < workers && Instant::now() < deadline {
                         thread::yield_now();
                     }
-                    arrived.load(SeqCst)
+                    now.fetch_sub(1, SeqCst);
                 })
             })
             .collect();
         for h in handles {
-            let seen = h.result().expect("no task panics here");
-            assert!(
-                seen >= workers,
-                "only {seen} of {workers} tasks ran at the same time: start all the \
-                 workers in new(), and don't hold the queue's lock while a task runs"
-            );
+            h.result().expect("no task panics here");
         }
+        peak.load(SeqCst)
     });
+    assert!(
+        most > 1,
+        "the {workers} tasks of a {workers}-worker executor ran one at a time. {}",
+        LOCK_HELD_WHILE_RUNNING
+    );
+    assert_eq!(
+        most, workers,
+        "only {most} of {workers} tasks ran at the same time: start all the workers in new(), \
+         and don't hold the queue's lock while a task runs"
+    );
 }
 
 #[test]
@@ -184,12 +201,22 @@ fn an_idle_worker_takes_the_next_task_while_another_is_busy() {
                 let _ = done_tx.send(handle.result());
             });
         }
-        for _ in 0..3 {
-            assert!(
-                matches!(done.recv_timeout(Duration::from_secs(5)), Ok(Ok(_))),
-                "a quick task waited behind the slow one although a worker was idle: \
-                 every worker must take its next task from one shared queue"
-            );
+        for finished in 0..3 {
+            let waited = Duration::from_secs(if finished == 0 { 5 } else { 2 });
+            if !matches!(done.recv_timeout(waited), Ok(Ok(_))) {
+                if finished == 0 {
+                    panic!(
+                        "none of 3 quick tasks ran while a slow task kept one of the 2 \
+                         workers busy: the other worker took no task. {LOCK_HELD_WHILE_RUNNING}"
+                    );
+                }
+                panic!(
+                    "{finished} of 3 quick tasks ran, the others waited behind the slow one \
+                     although a worker was idle: every worker must take its next task from one \
+                     shared queue (tasks dealt to the workers in turn, a channel each, wait \
+                     behind whatever their worker is running)"
+                );
+            }
         }
         let _ = open.send(());
         slow.result().unwrap();

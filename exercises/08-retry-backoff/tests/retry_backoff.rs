@@ -313,3 +313,50 @@ async fn a_refused_connection_is_retried_then_reported() {
     );
     assert_eq!(out.attempts, 3);
 }
+
+/// A server that answers every request with a 200 and its headers at once,
+/// then a few bytes of a 1000-byte body, and then nothing more, holding the
+/// connection open. Returns its URL; it serves until the runtime ends.
+async fn body_that_stalls() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/stalled-body", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request).await;
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n/stalled-body\n")
+                .await;
+            open.push(stream); // never closed, never finished
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn an_answer_whose_body_stalls_times_out_too() {
+    let url = body_that_stalls().await;
+    let whole_answer = "the time limit of an attempt is for the whole answer, so put one \
+        `tokio::time::timeout` around `send()` and `text()` together (a limit on `send()` alone \
+        ends when the headers arrive)";
+    // Two attempts of 300 ms and a wait of 5 ms: well under 3 s.
+    let (client, policy, mut no_jitter) = (client(), policy(2, 5), || 0.0);
+    let run = get_with_retry(&client, &url, &policy, ms(300), &mut no_jitter);
+    let out = tokio::time::timeout(Duration::from_secs(3), run)
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "get_with_retry with 2 attempts of 300 ms each was still running after 3 s, \
+                 on a server that sends the headers of its answer at once and then stalls in \
+                 the body: {whole_answer}"
+            )
+        });
+    assert_eq!(
+        out.result,
+        Err(FetchError::Timeout),
+        "the headers of the answer came at once but its body never finished: {whole_answer}"
+    );
+    assert_eq!(out.attempts, 2, "a timed-out attempt is retried");
+}

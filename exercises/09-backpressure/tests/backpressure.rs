@@ -2,13 +2,13 @@
 //! a bound that holds under stress, and a clean shutdown. Every test has a
 //! time limit, so a queue that deadlocks fails with a message.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
 
 use backpressure::{Closed, Receiver, bridge};
-use course_support::testing::thread_wakeups;
+use course_support::testing::{self, thread_wakeups};
 
 /// Far longer than any test needs.
 const PATIENCE: Duration = Duration::from_secs(8);
@@ -20,21 +20,27 @@ fn ms(n: u64) -> Duration {
 /// Runs `f` on a thread of its own; fails the test if it takes longer than
 /// [`PATIENCE`] (a deadlock) and re-raises its panic if it panicked.
 fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    let worker = thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(PATIENCE) {
-        Ok(value) => value,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{what} was still running after {PATIENCE:?}: something waits forever")
-        }
-        Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
-            Err(panic) => std::panic::resume_unwind(panic),
-            Ok(()) => unreachable!(),
-        },
-    }
+    testing::within_or_explain(
+        what,
+        PATIENCE,
+        "something waits for ever: a receiver nobody wakes, or a sender waiting for room \
+         that never comes back (if send forgets its permit, recv must give one back with \
+         `space.add_permits(1)` for each item it takes)",
+        f,
+    )
 }
+
+/// Why a send returns although the queue is full.
+const PERMIT_WENT_BACK: &str = "The slot an item takes must stay taken while the item is in \
+    the queue. If send waits on the Semaphore, its permit went back as soon as send returned \
+    (a permit gives itself back when it is dropped, at the end of send, whatever its name): \
+    call `permit.forget()` once the item is pushed, and give the slot back in recv, when the \
+    item leaves the queue, with `add_permits(1)`";
+
+/// Why a send waits for ever although an item left the queue.
+const NO_SLOT_BACK: &str = "An item left the queue, but no waiting send saw its slot come \
+    free. If send forgets its permit, recv must give one back with `space.add_permits(1)` \
+    each time it takes an item";
 
 fn current_thread() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -108,7 +114,8 @@ fn a_full_queue_makes_the_sender_wait_until_there_is_room() {
             let third = tokio::time::timeout(ms(200), tx.send(2)).await;
             assert!(
                 third.is_err(),
-                "send returned while the queue held `capacity` items: it must wait for room"
+                "send returned while the queue held `capacity` items: it must wait for room. \
+                 {PERMIT_WENT_BACK}"
             );
         });
         assert_eq!(rx.len(), 2, "the queue holds the two items sent");
@@ -116,7 +123,9 @@ fn a_full_queue_makes_the_sender_wait_until_there_is_room() {
         runtime.block_on(async {
             tokio::time::timeout(ms(2_000), tx.send(2))
                 .await
-                .expect("after a recv there is room: send must complete")
+                .unwrap_or_else(|_| {
+                    panic!("after a recv there is room: send must complete. {NO_SLOT_BACK}")
+                })
                 .unwrap();
         });
         drop(tx);
@@ -141,7 +150,8 @@ fn waiting_for_room_does_not_block_the_runtime_thread() {
             tokio::time::sleep(ms(50)).await;
             assert!(
                 !sender.is_finished(),
-                "the third send should still be waiting"
+                "the third send into a queue of 2 should still be waiting. \
+                 {PERMIT_WENT_BACK}"
             );
             assert_eq!(rx.len(), 2);
             let rx2 = Arc::clone(&rx);
@@ -151,7 +161,9 @@ fn waiting_for_room_does_not_block_the_runtime_thread() {
             assert_eq!(first, Some(0));
             tokio::time::timeout(ms(2_000), sender)
                 .await
-                .expect("with room again, the waiting send must complete")
+                .unwrap_or_else(|_| {
+                    panic!("with room again, the waiting send must complete. {NO_SLOT_BACK}")
+                })
                 .unwrap();
         });
         assert_eq!(drain(&rx), [1, 2]);
@@ -202,7 +214,7 @@ fn the_queue_never_holds_more_than_its_capacity_under_stress() {
     assert_eq!(received, 1_200, "every item must be received");
     assert!(
         max_seen <= capacity,
-        "the queue held {max_seen} items, more than its capacity {capacity}"
+        "the queue held {max_seen} items, more than its capacity {capacity}. {PERMIT_WENT_BACK}"
     );
     assert_eq!(
         max_seen, capacity,
@@ -248,7 +260,10 @@ fn close_wakes_a_sender_waiting_for_room() {
             tx.send(1).await.unwrap();
             let waiting = tokio::spawn(async move { tx.send(2).await });
             tokio::time::sleep(ms(50)).await;
-            assert!(!waiting.is_finished(), "the queue is full: send must wait");
+            assert!(
+                !waiting.is_finished(),
+                "the queue is full: send must wait. {PERMIT_WENT_BACK}"
+            );
             rx.close();
             tokio::time::timeout(ms(2_000), waiting)
                 .await

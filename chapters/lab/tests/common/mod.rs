@@ -22,10 +22,25 @@ pub fn spawner() -> Spawner {
     Spawner::new(env!("CARGO_BIN_EXE_lab"))
 }
 
-/// A fresh, empty directory for one test's files.
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("lab-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
+/// A fresh, empty directory for one test's files, removed with everything
+/// in it when the value is dropped (at the end of the test, also when it
+/// fails). Use it as a `Path`; keep it alive while the files are needed.
+pub fn scratch(name: &str) -> Scratch {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("lab-test-{name}-"))
+        .tempdir()
+        .expect("a scratch directory");
+    Scratch(dir)
+}
+
+/// See [`scratch`].
+#[derive(Debug)]
+pub struct Scratch(tempfile::TempDir);
+
+impl std::ops::Deref for Scratch {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        self.0.path()
+    }
 }
