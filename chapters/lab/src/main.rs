@@ -880,8 +880,8 @@ fn check_one(
 
 fn timeline_cmd(args: &TimelineArgs) -> Result<()> {
     let workload = match args.workload {
-        GilWorkload::Cpu => lesson_01_gil::workload::Workload::Cpu,
-        GilWorkload::Io => lesson_01_gil::workload::Workload::Io,
+        GilWorkload::Cpu => gil_sim::workload::Workload::Cpu,
+        GilWorkload::Io => gil_sim::workload::Workload::Io,
     };
     let name = match args.workload {
         GilWorkload::Cpu => "cpu",

@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use lab::chart::{self, Bar, LaneGroup, Line};
-use lesson_01_gil::timeline::{Activity, Slice};
+use gil_sim::timeline::{Activity, Slice};
 
 /// Well-formed enough: one root `<svg>` element, balanced `<text>` tags.
 fn assert_svg(text: &str) {
