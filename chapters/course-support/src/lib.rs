@@ -1,6 +1,7 @@
 //! Helpers shared by every lesson crate, so that each lesson's code is about
 //! its own idea: the CPU-bound workload, timing, printing result tables, and
-//! child processes that never outlive their parent.
+//! child processes that never outlive their parent, and readings of what the
+//! system allows and what a process used.
 
 pub mod child;
 pub mod in_flight;
@@ -8,6 +9,7 @@ pub mod interpreter;
 pub mod primes;
 pub mod python;
 pub mod report;
+pub mod system;
 pub mod testing;
 pub mod timing;
 

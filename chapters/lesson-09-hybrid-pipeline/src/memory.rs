@@ -5,7 +5,7 @@
 //! process reset it to the current value by writing `5` to
 //! `/proc/self/clear_refs`. Reset, run, read: the peak of that run alone.
 
-pub use lesson_08_async_fetch::system::{mib, peak_rss_kib, rss_kib};
+pub use course_support::system::{mib, peak_rss_kib, rss_kib};
 
 // ANCHOR: reset_peak
 /// Resets this process's peak resident memory to what it uses now

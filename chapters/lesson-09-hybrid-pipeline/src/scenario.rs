@@ -6,7 +6,7 @@
 use std::io;
 use std::time::Duration;
 
-use lesson_08_async_fetch::server::{ServerConfig, TestServer};
+use loopback_http::server::{ServerConfig, TestServer};
 
 /// What to fetch, and how the server behaves.
 #[derive(Debug, Clone, PartialEq)]
