@@ -25,7 +25,7 @@ use course_support::child::{ChildGuard, Spawner, describe};
 
 use crate::chunks::chunk_ranges;
 use crate::remote::RemoteFn;
-use crate::worker::{FromWorker, RequestRef};
+use crate::protocol::{FromWorker, RequestRef};
 
 /// The role every worker runs: `lesson-05-pool-map child worker`.
 pub const WORKER_ROLE: &str = "worker";
