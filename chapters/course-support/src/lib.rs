@@ -4,6 +4,7 @@
 //! system allows and what a process used.
 
 pub mod child;
+pub mod cli;
 pub mod in_flight;
 pub mod interpreter;
 pub mod primes;
@@ -12,6 +13,7 @@ pub mod report;
 pub mod system;
 pub mod testing;
 pub mod timing;
+pub mod tour;
 
 pub use in_flight::{Entered, InFlight};
 pub use primes::{count_primes, is_prime};
