@@ -39,6 +39,7 @@ enum Command {
 }
 
 fn main() {
+    course_support::cli::quiet_broken_pipe();
     dispatch(Cli::parse().command.unwrap_or(Command::Tour));
 }
 
