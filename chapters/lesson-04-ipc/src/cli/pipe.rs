@@ -1,0 +1,42 @@
+//! `pipe`: a duplex pipe, ping-pong.
+
+use anyhow::Result;
+use course_support::child::Spawner;
+use course_support::report::grouped;
+use course_support::{ratio, table};
+use lesson_04_ipc::pipe;
+
+pub(crate) fn run(spawner: &Spawner, rounds: u64) -> Result<()> {
+    let thread = pipe::ping_pong_thread(rounds);
+    let child = pipe::ping_pong(spawner, rounds)?;
+    println!("Send n, the other end answers n + 1, send that back, {rounds} times:");
+    let mut t = table([
+        "other end",
+        "channels",
+        "round trips",
+        "last answer",
+        "us per round trip",
+    ]);
+    t.add_row([
+        "a thread of this process".to_owned(),
+        "2 x std mpsc".to_owned(),
+        grouped(thread.rounds),
+        grouped(thread.last),
+        format!("{:.2}", thread.us_per_round_trip()),
+    ]);
+    t.add_row([
+        format!("child process pid {}", child.pid),
+        "2 x ipc-channel".to_owned(),
+        grouped(child.rounds),
+        grouped(child.last),
+        format!("{:.2}", child.us_per_round_trip()),
+    ]);
+    println!("{t}");
+    println!(
+        "Process vs thread, per round trip: {}. Either way the other side sleeps in recv()\n\
+         and is woken twice per round; waking a sleeper costs about as much as crossing\n\
+         into another process, so a chatty protocol is slow even between threads.",
+        ratio(child.us_per_round_trip(), thread.us_per_round_trip())
+    );
+    Ok(())
+}
