@@ -1,0 +1,37 @@
+//! `segment`: create a named segment, see it in /dev/shm, and unlink it.
+
+use anyhow::Result;
+use course_support::child::Spawner;
+use course_support::report::{grouped, yes_no};
+use lesson_06_shared_memory::named;
+use lesson_06_shared_memory::segment::{self, shm_path};
+
+pub(crate) fn run(spawner: &Spawner, size: usize, hold_secs: u64) -> Result<()> {
+    let g = named::greet(spawner, size, |seg| {
+        println!(
+            "created {} ({} bytes), listed in {}: {}",
+            shm_path(seg.name()).display(),
+            grouped(seg.len() as u64),
+            segment::SHM_DIR,
+            yes_no(segment::exists(seg.name()))
+        );
+        if hold_secs > 0 {
+            println!(
+                "holding it for {hold_secs} s: try `ls -l {}` in another terminal, or press Ctrl-C",
+                segment::SHM_DIR
+            );
+            named::hold_for(hold_secs)?;
+        }
+        Ok(())
+    })?;
+    println!(
+        "a child process (pid {}, {}) opened it by its name {} and wrote into it;\nthe parent read: {:?}",
+        g.child_pid, g.child_ended, g.name, g.message
+    );
+    println!(
+        "the owner dropped it: shm_unlink ran, {} listed now: {}",
+        shm_path(&g.name).display(),
+        yes_no(g.listed_after_drop)
+    );
+    Ok(())
+}
