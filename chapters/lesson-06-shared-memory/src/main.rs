@@ -13,7 +13,7 @@ use lesson_06_shared_memory::counter::Increment;
 use lesson_06_shared_memory::interrupt;
 use lesson_06_shared_memory::matrix::MAX_BANDS;
 use lesson_06_shared_memory::roles::{self, Role};
-use lesson_06_shared_memory::segment::{self};
+use lesson_06_shared_memory::segment;
 use lesson_06_shared_memory::workers::Mode;
 
 /// A 1000 x 1000 f64 matrix in a named shared-memory segment, transformed in

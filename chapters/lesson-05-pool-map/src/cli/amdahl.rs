@@ -5,7 +5,7 @@ use course_support::cli::usize_in;
 use course_support::report::{grouped, ms};
 use course_support::{cores, table};
 use lesson_05_pool_map::amdahl::{self, Phases};
-use lesson_05_pool_map::scaling::{self};
+use lesson_05_pool_map::scaling;
 use lesson_05_pool_map::with_rayon;
 
 #[derive(Debug, Clone, clap::Args)]

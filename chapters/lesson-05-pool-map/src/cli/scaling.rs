@@ -7,7 +7,7 @@ use course_support::child::Spawner;
 use course_support::cli::usize_in;
 use course_support::report::{grouped, ms};
 use course_support::{cores, table};
-use lesson_05_pool_map::amdahl::{self};
+use lesson_05_pool_map::amdahl;
 use lesson_05_pool_map::scaling::{self, Job, Mode, Run};
 
 #[derive(Debug, Clone, clap::Args)]

@@ -5,7 +5,7 @@ use course_support::child::Spawner;
 use course_support::report::{grouped, yes_no};
 use course_support::table;
 use lesson_06_shared_memory::counter::{self, Increment};
-use lesson_06_shared_memory::segment::{self};
+use lesson_06_shared_memory::segment;
 
 pub(crate) fn run(
     spawner: &Spawner,

@@ -1,0 +1,41 @@
+//! `overhead`: what one task costs in each executor.
+
+use anyhow::Result;
+use course_support::child::Spawner;
+use course_support::report::ms;
+use course_support::{ratio, table};
+use lesson_07_executors::measure::{self, Overhead};
+
+pub(crate) fn run(
+    spawner: &Spawner,
+    workers: usize,
+    tasks: usize,
+    process_tasks: usize,
+) -> Result<Overhead> {
+    let o = measure::overhead(spawner, workers, tasks, process_tasks)?;
+    let thread_us = o.rows[1].us_each();
+    let mut t = table(["how", "tasks", "us per task", "vs thread pool"]);
+    for (i, row) in o.rows.iter().enumerate() {
+        t.add_row([
+            row.label.to_owned(),
+            row.tasks.to_string(),
+            format!("{:.3}", row.us_each()),
+            if i == 0 {
+                "-".to_owned()
+            } else {
+                ratio(row.us_each(), thread_us)
+            },
+        ]);
+    }
+    println!("Tasks that return their argument, {workers} workers:\n{t}");
+    println!(
+        "Starting a pool, until every worker has answered: {} threads {} ms; {} processes {} ms and {} interpreters {} ms (with a 5 ms task each).",
+        o.workers,
+        ms(o.start_threads),
+        o.workers,
+        ms(o.start_processes),
+        o.workers,
+        ms(o.start_interpreters)
+    );
+    Ok(o)
+}
