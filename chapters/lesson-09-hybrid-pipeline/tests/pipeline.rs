@@ -6,13 +6,13 @@ mod common;
 use std::time::Duration;
 
 use common::{config, heavy, light, threads_left, within};
-use loopback_http::server::Fault;
 use lesson_09_hybrid_pipeline::bridge::Capacity;
 use lesson_09_hybrid_pipeline::fetch::FetchError;
 use lesson_09_hybrid_pipeline::pipeline::{self, PipelineError};
 use lesson_09_hybrid_pipeline::scenario::Scenario;
 use lesson_09_hybrid_pipeline::stop::StopSignal;
 use lesson_09_hybrid_pipeline::variants::Variant;
+use loopback_http::server::Fault;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
