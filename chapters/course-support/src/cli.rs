@@ -68,15 +68,21 @@ pub fn positive_ms(
     }
 }
 
-/// `cargo run ... | head` closes our stdout early: die quietly like other
-/// command-line tools, instead of panicking in `println!`. Call it first in
-/// `main`, before any thread exists.
+/// `cargo run ... | head` closes our stdout early: end quietly like other
+/// command-line tools, instead of printing a panic from `println!`. Call it
+/// first in `main`.
+///
+/// It silences only that one panic message, and leaves SIGPIPE alone: a
+/// parent that writes to a worker process which has died gets an error
+/// (`EPIPE`) it can report, instead of being killed by the signal.
 pub fn quiet_broken_pipe() {
-    #[cfg(unix)]
-    // SAFETY: restoring the default action of SIGPIPE, before any thread exists.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info.payload_as_str().unwrap_or("");
+        if !(text.contains("failed printing to stdout") && text.contains("Broken pipe")) {
+            previous(info);
+        }
+    }));
 }
 
 /// A child role's exit code as the process's own (codes outside 0..=255 are 1).
