@@ -32,11 +32,21 @@ pub(crate) fn run(spawner: &Spawner, rounds: u64) -> Result<()> {
         format!("{:.2}", child.us_per_round_trip()),
     ]);
     println!("{t}");
+    let process_vs_thread = child.us_per_round_trip() / thread.us_per_round_trip();
     println!(
         "Process vs thread, per round trip: {}. Either way the other side sleeps in recv()\n\
-         and is woken twice per round; waking a sleeper costs about as much as crossing\n\
-         into another process, so a chatty protocol is slow even between threads.",
-        ratio(child.us_per_round_trip(), thread.us_per_round_trip())
+         and is woken twice per round{}",
+        ratio(child.us_per_round_trip(), thread.us_per_round_trip()),
+        if (0.5..=2.0).contains(&process_vs_thread) {
+            "; waking a sleeper costs about as much as crossing\n\
+             into another process, so a chatty protocol is slow even between threads."
+        } else if process_vs_thread > 2.0 {
+            ": here crossing into another process cost more than\n\
+             waking a thread, and a chatty protocol between threads is cheaper."
+        } else {
+            ": here the threads' round trips cost more than the\n\
+             processes' (a busy machine delays waking a thread)."
+        }
     );
     Ok(())
 }

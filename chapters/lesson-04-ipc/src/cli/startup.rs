@@ -55,10 +55,18 @@ pub(crate) fn run(
         .iter()
         .find(|r| r.what == Kind::Process)
         .map_or(0.0, |r| r.us_each());
-    println!(
-        "Starting a process costs {} starting a thread: a new address space, loading the\n\
-         program, and its runtime starting up. Use processes for work that dwarfs that.",
-        ratio(process_us, thread_us)
-    );
+    if process_us > thread_us {
+        println!(
+            "Starting a process costs {} starting a thread: a new address space, loading the\n\
+             program, and its runtime starting up. Use processes for work that dwarfs that.",
+            ratio(process_us, thread_us)
+        );
+    } else {
+        println!(
+            "Starting a process cost no more than starting a thread this run ({}): not what a new\n\
+             address space and program load usually cost.",
+            ratio(process_us, thread_us)
+        );
+    }
     Ok(())
 }
