@@ -57,6 +57,7 @@ pub(crate) fn run(args: &Args) {
         "pushes that waited",
         "exact",
     ]);
+    let mut runs = Vec::new();
     for kind in Kind::ALL {
         let run = bounded::backpressure(kind, args.items, args.capacity, per_item);
         t.add_row([
@@ -67,12 +68,41 @@ pub(crate) fn run(args: &Args) {
             run.producer_waits.to_string(),
             yes_no(run.sum == triangle(args.items)).to_owned(),
         ]);
+        runs.push(run);
     }
     println!("{t}");
+    let (bounded, unbounded): (Vec<&bounded::Backpressure>, Vec<_>) =
+        runs.iter().partition(|r| r.kind != Kind::Unbounded);
+    let held = bounded.iter().all(|r| r.peak_len <= args.capacity);
+    // "With the consumer": when the producer's last push lands, no more than a
+    // full queue (twice over, for slack) is left for the consumer to take.
+    let slack = per_item * (args.capacity as u32 + 1) * 2;
+    let together = bounded
+        .iter()
+        .all(|r| r.producer_done + slack >= r.consumer_done);
+    if held && together {
+        println!(
+            "Bounded: the producer finishes with the consumer, never more than {} queued.",
+            args.capacity
+        );
+    } else {
+        println!(
+            "Bounded: at most {} queued: {}; the producer finished with the consumer: {}.",
+            args.capacity,
+            yes_no(held),
+            yes_no(together)
+        );
+    }
+    let early = unbounded
+        .iter()
+        .all(|r| r.producer_done.as_secs_f64() < 0.5 * r.consumer_done.as_secs_f64());
     println!(
-        "Bounded: the producer finishes with the consumer, never more than {} queued.\n\
-         Unbounded: it finishes at once, and everything waits in memory.\n",
-        args.capacity
+        "{}\n",
+        if early {
+            "Unbounded: it finishes at once, and everything waits in memory."
+        } else {
+            "Unbounded: this run the producer did not finish far ahead of the consumer."
+        }
     );
     println!(
         "2. Throughput: {} producers -> {} consumers, {} items, capacity {}:",
