@@ -1,7 +1,8 @@
 //! Helpers shared by every lesson crate, so that each lesson's code is about
-//! its own idea: the CPU-bound workload, timing, printing result tables, and
-//! child processes that never outlive their parent, and readings of what the
-//! system allows and what a process used.
+//! its own idea: the CPU-bound workload, timing, printing result tables,
+//! child processes that never outlive their parent, the command line's and the
+//! tour's common parts (`cli`, `tour`), and readings of what the system allows
+//! and what a process used (`system`).
 
 pub mod child;
 pub mod cli;

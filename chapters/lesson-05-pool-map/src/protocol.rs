@@ -1,7 +1,7 @@
 //! The wire protocol between the pool and its worker processes: one JSON
 //! object per line, requests on the worker's stdin, messages on its stdout.
-//! Both [`crate::worker`] (the worker's loop) and [`crate::remote`] (a
-//! task's `print`) speak it, so it lives here, below both.
+//! Both the worker's loop (`worker.rs`) and a task's `print` (`remote.rs`)
+//! speak it, so it lives here, below both: neither imports the other.
 
 use std::io::{self, Write};
 

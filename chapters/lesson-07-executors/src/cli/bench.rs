@@ -4,11 +4,17 @@ use std::time::Duration;
 
 use anyhow::Result;
 use course_support::child::Spawner;
+use course_support::cli::u64_in;
+use course_support::cli::usize_in;
 use course_support::interpreter::{self, PythonArgs};
 use course_support::tour;
 use course_support::{cores, ratio, table};
 use lesson_07_executors::measure;
 use lesson_07_executors::python;
+
+use crate::BENCH_LIMIT;
+use crate::BENCH_PROCESS_TASKS;
+use crate::BENCH_TASKS;
 
 /// What `bench` measures with.
 #[derive(Debug, Clone, Copy)]
@@ -21,7 +27,7 @@ pub(crate) struct Sizes {
     pub(crate) repeats: usize,
 }
 
-pub(crate) fn run(spawner: &Spawner, sizes: Sizes, python: &PythonArgs) -> Result<()> {
+pub(crate) fn show(spawner: &Spawner, sizes: Sizes, python: &PythonArgs) -> Result<()> {
     let Sizes {
         workers,
         tasks,
@@ -33,10 +39,10 @@ pub(crate) fn run(spawner: &Spawner, sizes: Sizes, python: &PythonArgs) -> Resul
     println!("Lesson 07 bench: {workers} workers on {} cores.", cores());
     super::cpu::print_load();
     tour::section("Per-task overhead");
-    let o = super::overhead::run(spawner, workers, tasks, process_tasks)?;
+    let o = super::overhead::show(spawner, workers, tasks, process_tasks)?;
     tour::section("CPU-bound batch");
     let blocks = 8 * workers;
-    let runs = super::cpu::run(spawner, limit, blocks, workers, repeats)?;
+    let runs = super::cpu::show(spawner, limit, blocks, workers, repeats)?;
     tour::section("Python's executors, same machine");
     let py = interpreter::announce(python.python_bin.as_deref()).and_then(|interp| {
         let interpreters = interp.offers(
@@ -151,4 +157,48 @@ pub(crate) fn run(spawner: &Spawner, sizes: Sizes, python: &PythonArgs) -> Resul
     }
     println!("{t}");
     Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = cores(), value_parser = usize_in(1..=256))]
+    pub(crate) workers: usize,
+    #[arg(long, default_value_t = BENCH_TASKS, value_parser = usize_in(1..=10_000_000))]
+    pub(crate) tasks: usize,
+    #[arg(long, default_value_t = BENCH_PROCESS_TASKS, value_parser = usize_in(1..=1_000_000))]
+    pub(crate) process_tasks: usize,
+    #[arg(long, default_value_t = BENCH_LIMIT, value_parser = u64_in(1..=1_000_000_000))]
+    pub(crate) limit: u64,
+    /// Primes limit for Python's (slower) run of the CPU batch.
+    #[arg(long, default_value_t = 1_000_000, value_parser = u64_in(1..=1_000_000_000))]
+    pub(crate) python_limit: u64,
+    /// Run each CPU batch this many times and keep the fastest.
+    #[arg(long, default_value_t = 3, value_parser = usize_in(1..=100))]
+    pub(crate) repeats: usize,
+    #[command(flatten)]
+    pub(crate) python: PythonArgs,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        workers,
+        tasks,
+        process_tasks,
+        limit,
+        python_limit,
+        repeats,
+        python,
+    } = args;
+    show(
+        spawner,
+        Sizes {
+            workers,
+            tasks,
+            process_tasks,
+            limit,
+            python_limit,
+            repeats,
+        },
+        &python,
+    )
 }

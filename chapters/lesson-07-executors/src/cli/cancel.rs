@@ -5,11 +5,12 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
 use anyhow::Result;
+use course_support::cli::usize_in;
 use course_support::table;
 use crossbeam::channel;
 use lesson_07_executors::thread_pool::ThreadPool;
 
-pub(crate) fn run(queued: usize) -> Result<()> {
+pub(crate) fn show(queued: usize) -> Result<()> {
     let pool = ThreadPool::new(1);
     let ran = Arc::new(AtomicUsize::new(0));
     let (open, gate) = channel::bounded::<()>(0);
@@ -64,4 +65,16 @@ pub(crate) fn run(queued: usize) -> Result<()> {
         }
     );
     Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Tasks queued behind the running one; every other one is cancelled.
+    #[arg(long, default_value_t = 6, value_parser = usize_in(1..=10_000))]
+    pub(crate) queued: usize,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args { queued } = args;
+    show(queued)
 }

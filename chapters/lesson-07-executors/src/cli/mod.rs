@@ -4,6 +4,7 @@ pub(crate) mod as_completed;
 pub(crate) mod bench;
 pub(crate) mod cancel;
 pub(crate) mod cpu;
+pub(crate) mod interpreters;
 pub(crate) mod map;
 pub(crate) mod overhead;
 pub(crate) mod processes;

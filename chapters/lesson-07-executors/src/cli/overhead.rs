@@ -2,11 +2,16 @@
 
 use anyhow::Result;
 use course_support::child::Spawner;
+use course_support::cli::usize_in;
+use course_support::cores;
 use course_support::report::ms;
 use course_support::{ratio, table};
 use lesson_07_executors::measure::{self, Overhead};
 
-pub(crate) fn run(
+use crate::TOUR_PROCESS_TASKS;
+use crate::TOUR_TASKS;
+
+pub(crate) fn show(
     spawner: &Spawner,
     workers: usize,
     tasks: usize,
@@ -38,4 +43,25 @@ pub(crate) fn run(
         ms(o.start_interpreters)
     );
     Ok(o)
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = cores(), value_parser = usize_in(1..=256))]
+    pub(crate) workers: usize,
+    /// Tasks on the thread pool (and the direct calls).
+    #[arg(long, default_value_t = TOUR_TASKS, value_parser = usize_in(1..=10_000_000))]
+    pub(crate) tasks: usize,
+    /// Tasks on the process pool.
+    #[arg(long, default_value_t = TOUR_PROCESS_TASKS, value_parser = usize_in(1..=1_000_000))]
+    pub(crate) process_tasks: usize,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        workers,
+        tasks,
+        process_tasks,
+    } = args;
+    show(spawner, workers, tasks, process_tasks).map(|_| ())
 }

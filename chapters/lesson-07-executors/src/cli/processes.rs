@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, ensure};
 use course_support::child::{Spawner, exists};
+use course_support::cli::usize_in;
 use course_support::report::ms;
 use course_support::time;
 use lesson_07_executors::ProcessPool;
@@ -13,7 +14,7 @@ use lesson_07_executors::future::Handle;
 use lesson_07_executors::remote::{CountPrimes, Crash, CrashHow, Echo, Fail, Panic, SleepThenPid};
 use lesson_07_executors::robust;
 
-pub(crate) fn run(spawner: &Spawner, workers: usize) -> Result<()> {
+pub(crate) fn show(spawner: &Spawner, workers: usize) -> Result<()> {
     let me = std::process::id();
     let mut all_pids = Vec::new();
 
@@ -104,4 +105,15 @@ pub(crate) fn run(spawner: &Spawner, workers: usize) -> Result<()> {
         all_pids.len()
     );
     Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = 2, value_parser = usize_in(1..=64))]
+    pub(crate) workers: usize,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args { workers } = args;
+    show(spawner, workers)
 }

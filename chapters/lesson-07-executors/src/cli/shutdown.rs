@@ -6,12 +6,16 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::Result;
+use course_support::cli::u64_in;
+use course_support::cli::usize_in;
 use course_support::report::ms;
 use course_support::{table, time};
 use crossbeam::channel;
 use lesson_07_executors::thread_pool::ThreadPool;
 
-pub(crate) fn run(queued: usize, running: Duration) -> Result<()> {
+use crate::ms_to;
+
+pub(crate) fn show(queued: usize, running: Duration) -> Result<()> {
     let mut t = table([
         "shutdown",
         "returned after ms",
@@ -56,4 +60,18 @@ pub(crate) fn run(queued: usize, running: Duration) -> Result<()> {
         "wait=false cannot stop the running task (no thread can be killed): it finishes on its detached thread."
     );
     Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = 5, value_parser = usize_in(0..=10_000))]
+    pub(crate) queued: usize,
+    /// How long the running task takes, in ms.
+    #[arg(long, default_value_t = 200, value_parser = u64_in(0..=60_000))]
+    pub(crate) running_ms: u64,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args { queued, running_ms } = args;
+    show(queued, ms_to(running_ms))
 }
