@@ -2,12 +2,16 @@
 
 use anyhow::Result;
 use course_support::child::Spawner;
+use course_support::cli::u64_in;
+use course_support::cli::usize_in;
 use course_support::interpreter::{self, PythonArgs};
 use course_support::report::grouped;
 use course_support::{cores, ratio, table, tour};
 use lesson_04_ipc::python;
 
-pub(crate) fn run(
+use crate::BENCH_MESSAGES;
+
+pub(crate) fn show(
     spawner: &Spawner,
     messages: u64,
     producers: usize,
@@ -40,9 +44,9 @@ pub(crate) fn run(
         }
     };
     tour::section("Start-up: threads vs processes");
-    super::startup::run(spawner, starts * 10, starts, py.as_ref())?;
+    super::startup::show(spawner, starts * 10, starts, py.as_ref())?;
     tour::section("Throughput: messages per second");
-    let ipc = super::throughput::run(spawner, messages, producers, batch, py.as_ref())?;
+    let ipc = super::throughput::show(spawner, messages, producers, batch, py.as_ref())?;
     tour::section("Targets (see the book's Targets page)");
     let Some(py) = &py else {
         println!("IPC >= 5x Python's Queue: not measured (no python3).");
@@ -91,4 +95,30 @@ pub(crate) fn run(
     }
     println!("{t}");
     Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = BENCH_MESSAGES, value_parser = u64_in(2..=100_000_000))]
+    pub(crate) messages: u64,
+    #[arg(long, default_value_t = cores().clamp(2, 8), value_parser = usize_in(1..=64))]
+    pub(crate) producers: usize,
+    #[arg(long, default_value_t = 64, value_parser = usize_in(1..=100_000))]
+    pub(crate) batch: usize,
+    /// Threads and processes to start for the start-up table.
+    #[arg(long, default_value_t = 100, value_parser = usize_in(1..=100_000))]
+    pub(crate) starts: usize,
+    #[command(flatten)]
+    pub(crate) python: PythonArgs,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        messages,
+        producers,
+        batch,
+        starts,
+        python,
+    } = args;
+    show(spawner, messages, producers, batch, starts, &python)
 }

@@ -4,9 +4,10 @@ use std::time::Duration;
 
 use anyhow::Result;
 use course_support::child::Spawner;
+use course_support::cli::u64_in;
 use lesson_04_ipc::queue::{self, Crash, Plan};
 
-pub(crate) fn run(spawner: &Spawner, messages: u64, after: u64) -> Result<()> {
+pub(crate) fn show(spawner: &Spawner, messages: u64, after: u64) -> Result<()> {
     let plans = [
         Plan::ok(messages),
         Plan::crash(messages, after, Crash::Panic),
@@ -27,4 +28,19 @@ pub(crate) fn run(spawner: &Spawner, messages: u64, after: u64) -> Result<()> {
         }
     );
     Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Messages each producer plans to send.
+    #[arg(long, default_value_t = 1_000, value_parser = u64_in(1..=10_000_000))]
+    pub(crate) messages: u64,
+    /// The crashing producers stop after this many messages.
+    #[arg(long, default_value_t = 300, value_parser = u64_in(0..=10_000_000))]
+    pub(crate) after: u64,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args { messages, after } = args;
+    show(spawner, messages, after)
 }

@@ -2,11 +2,12 @@
 
 use anyhow::Result;
 use course_support::child::Spawner;
+use course_support::cli::u64_in;
 use course_support::report::grouped;
 use course_support::{ratio, table};
 use lesson_04_ipc::pipe;
 
-pub(crate) fn run(spawner: &Spawner, rounds: u64) -> Result<()> {
+pub(crate) fn show(spawner: &Spawner, rounds: u64) -> Result<()> {
     let thread = pipe::ping_pong_thread(rounds);
     let child = pipe::ping_pong(spawner, rounds)?;
     println!("Send n, the other end answers n + 1, send that back, {rounds} times:");
@@ -49,4 +50,15 @@ pub(crate) fn run(spawner: &Spawner, rounds: u64) -> Result<()> {
         }
     );
     Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = 2_000, value_parser = u64_in(1..=10_000_000))]
+    pub(crate) rounds: u64,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args { rounds } = args;
+    show(spawner, rounds)
 }

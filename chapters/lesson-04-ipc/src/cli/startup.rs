@@ -2,12 +2,13 @@
 
 use anyhow::Result;
 use course_support::child::Spawner;
+use course_support::cli::usize_in;
 use course_support::report::grouped;
 use course_support::{ratio, table};
 use lesson_04_ipc::python;
 use lesson_04_ipc::startup::{self, Kind};
 
-pub(crate) fn run(
+pub(crate) fn show(
     spawner: &Spawner,
     threads: usize,
     processes: usize,
@@ -69,4 +70,17 @@ pub(crate) fn run(
         );
     }
     Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = 500, value_parser = usize_in(1..=1_000_000))]
+    pub(crate) threads: usize,
+    #[arg(long, default_value_t = 50, value_parser = usize_in(1..=100_000))]
+    pub(crate) processes: usize,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args { threads, processes } = args;
+    show(spawner, threads, processes, None)
 }

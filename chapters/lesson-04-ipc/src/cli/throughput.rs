@@ -2,6 +2,9 @@
 
 use anyhow::Result;
 use course_support::child::Spawner;
+use course_support::cli::u64_in;
+use course_support::cli::usize_in;
+use course_support::cores;
 use course_support::report::grouped;
 use course_support::{ratio, table};
 use lesson_04_ipc::{python, throughput};
@@ -16,7 +19,7 @@ pub(crate) struct IpcRates {
 }
 
 /// Prints the throughput table.
-pub(crate) fn run(
+pub(crate) fn show(
     spawner: &Spawner,
     messages: u64,
     producers: usize,
@@ -108,4 +111,23 @@ pub(crate) fn like_for_like(
         Kind::StreamOneProcess => Some(("byte pipe", py.byte_pipe)),
         _ => None,
     }
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = super::tour::TOUR_MESSAGES, value_parser = u64_in(2..=100_000_000))]
+    pub(crate) messages: u64,
+    #[arg(long, default_value_t = cores().clamp(2, 8), value_parser = usize_in(1..=64))]
+    pub(crate) producers: usize,
+    #[arg(long, default_value_t = 64, value_parser = usize_in(1..=100_000))]
+    pub(crate) batch: usize,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        messages,
+        producers,
+        batch,
+    } = args;
+    show(spawner, messages, producers, batch, None).map(|_| ())
 }

@@ -4,10 +4,11 @@ use std::time::Duration;
 
 use anyhow::Result;
 use course_support::child::{Spawner, describe};
+use course_support::cli::u64_in;
 use course_support::table;
 use lesson_04_ipc::writer_reader::{self, Ending};
 
-pub(crate) fn run(spawner: &Spawner, endings: &[Ending], pause: Duration) -> Result<()> {
+pub(crate) fn show(spawner: &Spawner, endings: &[Ending], pause: Duration) -> Result<()> {
     let mut t = table([
         "ending",
         "writer pid",
@@ -43,4 +44,22 @@ pub(crate) fn run(spawner: &Spawner, endings: &[Ending], pause: Duration) -> Res
          Drop every sender instead and recv() returns Disconnected after the last message."
     );
     Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, value_enum)]
+    pub(crate) ending: Option<Ending>,
+    /// The writer's pause after each put, in ms.
+    #[arg(long, default_value_t = 20, value_parser = u64_in(0..=5_000))]
+    pub(crate) pause_ms: u64,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args { ending, pause_ms } = args;
+    let endings = match ending {
+        Some(e) => vec![e],
+        None => vec![Ending::Terminate, Ending::Disconnect],
+    };
+    show(spawner, &endings, Duration::from_millis(pause_ms))
 }
