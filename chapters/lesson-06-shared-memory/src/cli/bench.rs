@@ -2,11 +2,12 @@
 
 use anyhow::Result;
 use course_support::child::Spawner;
+use course_support::cli::usize_in;
 use course_support::tour;
 use course_support::{cores, table};
 use lesson_06_shared_memory::compare::{Kind, Setup};
 
-pub(crate) fn run(spawner: &Spawner, s: Setup) -> Result<()> {
+pub(crate) fn show(spawner: &Spawner, s: Setup) -> Result<()> {
     println!(
         "Lesson 06 bench: {} cores, {} workers, {} timed rounds ({} for JSON).",
         cores(),
@@ -18,7 +19,7 @@ pub(crate) fn run(spawner: &Spawner, s: Setup) -> Result<()> {
         println!("(debug build: use --release for numbers worth comparing)");
     }
     println!();
-    let rows = super::compare::run(spawner, s, &Kind::ALL)?;
+    let rows = super::compare::show(spawner, s, &Kind::ALL)?;
     let best = |k: Kind| {
         rows.iter()
             .find(|r| r.kind == k)
@@ -76,4 +77,26 @@ pub(crate) fn run(spawner: &Spawner, s: Setup) -> Result<()> {
 
 pub(crate) fn met(ok: bool) -> String {
     if ok { "met" } else { "not met" }.to_owned()
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) shape: super::shape::Shape,
+    #[arg(long, default_value_t = 30, value_parser = usize_in(1..=10_000))]
+    pub(crate) rounds: usize,
+    #[arg(long, default_value_t = 3, value_parser = usize_in(1..=1_000))]
+    pub(crate) json_rounds: usize,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        shape,
+        rounds,
+        json_rounds,
+    } = args;
+    show(
+        spawner,
+        super::shape::setup(shape.checked()?, rounds, json_rounds, 2.0),
+    )
 }

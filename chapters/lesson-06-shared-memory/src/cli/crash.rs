@@ -2,14 +2,16 @@
 
 use anyhow::Result;
 use course_support::child::{Spawner, exists};
+use course_support::cli::usize_in;
 use course_support::report::yes_no;
 use course_support::table;
+use lesson_06_shared_memory::matrix::MAX_BANDS;
 use lesson_06_shared_memory::transform;
 use lesson_06_shared_memory::workers::{Mode, PanicAt};
 
 use super::shape::Shape;
 
-pub(crate) fn run(
+pub(crate) fn show(
     spawner: &Spawner,
     s: Shape,
     modes: &[Mode],
@@ -80,4 +82,31 @@ pub(crate) fn run(
         );
     }
     Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) shape: super::shape::Shape,
+    /// Where the numbers travel [default: each mode in turn].
+    #[arg(long, value_enum)]
+    pub(crate) mode: Option<Mode>,
+    /// The worker (band) that panics.
+    #[arg(long, default_value_t = 1, value_parser = usize_in(0..=MAX_BANDS as u64 - 1))]
+    pub(crate) band: usize,
+    /// It panics after this many rows of its band [default: half of them].
+    #[arg(long, value_parser = usize_in(0..=1_000_000))]
+    pub(crate) after_rows: Option<usize>,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        shape,
+        mode,
+        band,
+        after_rows,
+    } = args;
+    let s = shape.checked()?;
+    let modes = mode.map_or(vec![Mode::Shm, Mode::PipeRaw, Mode::PipeJson], |m| vec![m]);
+    show(spawner, s, &modes, band, after_rows)
 }

@@ -2,11 +2,13 @@
 
 use anyhow::Result;
 use course_support::child::Spawner;
+use course_support::cli::u64_in;
+use course_support::cli::usize_in;
 use course_support::report::{grouped, yes_no};
 use lesson_06_shared_memory::named;
 use lesson_06_shared_memory::segment::{self, shm_path};
 
-pub(crate) fn run(spawner: &Spawner, size: usize, hold_secs: u64) -> Result<()> {
+pub(crate) fn show(spawner: &Spawner, size: usize, hold_secs: u64) -> Result<()> {
     let g = named::greet(spawner, size, |seg| {
         println!(
             "created {} ({} bytes), listed in {}: {}",
@@ -34,4 +36,20 @@ pub(crate) fn run(spawner: &Spawner, size: usize, hold_secs: u64) -> Result<()> 
         yes_no(g.listed_after_drop)
     );
     Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Size of the segment in bytes.
+    #[arg(long, default_value_t = 4096, value_parser = usize_in(4096..=1 << 30))]
+    pub(crate) size: usize,
+    /// Keep the segment this many seconds before removing it (look at
+    /// /dev/shm meanwhile, or press Ctrl-C).
+    #[arg(long, default_value_t = 0, value_parser = u64_in(0..=3_600))]
+    pub(crate) hold_secs: u64,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args { size, hold_secs } = args;
+    show(spawner, size, hold_secs)
 }

@@ -19,15 +19,15 @@ pub(crate) fn run(spawner: &Spawner) -> Result<()> {
     );
     let w = default_workers();
     tour::section("1. A named segment: SharedMemory(create=True, name=..., size=...)");
-    super::segment::run(spawner, 4096, 0)?;
+    super::segment::show(spawner, 4096, 0)?;
     tour::section(&format!(
         "2. A 1000 x 1000 matrix, transformed in place by {w} processes"
     ));
-    super::transform::run(spawner, 1000, 1000, w, 2.0, false)?;
+    super::transform::show(spawner, 1000, 1000, w, 2.0, false)?;
     println!();
-    super::transform::run(spawner, 1000, 1000, w, 2.0, true)?;
+    super::transform::show(spawner, 1000, 1000, w, 2.0, true)?;
     tour::section("3. In place vs through a pipe vs memcpy");
-    super::compare::run(
+    super::compare::show(
         spawner,
         Setup {
             rows: 1000,
@@ -40,7 +40,7 @@ pub(crate) fn run(spawner: &Spawner) -> Result<()> {
         &Kind::ALL,
     )?;
     tour::section("4. Value: one counter in shared memory, 4 processes");
-    super::counter::run(
+    super::counter::show(
         spawner,
         4,
         200_000,
@@ -56,7 +56,7 @@ pub(crate) fn run(spawner: &Spawner) -> Result<()> {
         cols: 1000,
         workers: Some(w),
     };
-    super::crash::run(spawner, shape, &[Mode::Shm, Mode::PipeRaw], 1, None)?;
+    super::crash::show(spawner, shape, &[Mode::Shm, Mode::PipeRaw], 1, None)?;
     println!(
         "\nEach section is a subcommand with flags (see --help). The targets, measured:\n  \
          cargo run --release -p lesson-06-shared-memory -- bench"
