@@ -2,8 +2,6 @@
 
 mod cli;
 
-use std::time::Duration;
-
 use clap::{Args, Parser, Subcommand};
 use course_support::cli::{quiet_broken_pipe, u64_in, usize_in};
 use course_support::cores;
@@ -20,7 +18,6 @@ fn cost_threads() -> usize {
 
 /// Defaults of `downloads`: the seed's five URLs.
 const PAGES: usize = 5;
-
 const LATENCY_MS: u64 = 100;
 
 /// counter += 1 from many threads: the race Rust refuses to compile, the lost
@@ -38,40 +35,13 @@ enum Demo {
     /// Every demo below with small defaults (what runs without a subcommand).
     Tour,
     /// counter += 1 without a lock, done as an atomic load then store: count the lost updates.
-    LostUpdates {
-        #[command(flatten)]
-        size: Size,
-        /// How many times to run it.
-        #[arg(long, default_value_t = 10, value_parser = usize_in(1..=1_000))]
-        trials: usize,
-        /// Yield the CPU between the read and the write, like the interpreter
-        /// switching threads in the middle of `+=`.
-        #[arg(long)]
-        widen: bool,
-    },
+    LostUpdates(cli::lost_updates::Args),
     /// The three exact fixes: Mutex, fetch_add, per-thread sums.
-    Fixes {
-        #[command(flatten)]
-        size: Size,
-    },
+    Fixes(cli::fixes::Args),
     /// Nanoseconds per increment of every way of counting, measured in one run.
-    Cost {
-        /// Threads for the multi-threaded rows [default: two per core].
-        #[arg(long, value_parser = usize_in(1..=1_024))]
-        threads: Option<usize>,
-        /// Increments per thread (the single-thread rows do threads x this).
-        #[arg(long, default_value_t = COST_INCREMENTS, value_parser = u64_in(1..=100_000_000))]
-        increments: u64,
-    },
+    Cost(cli::cost::Args),
     /// The seed's download total: a shared total under a lock vs the sum of join results.
-    Downloads {
-        /// How many simulated pages to download.
-        #[arg(long, default_value_t = PAGES, value_parser = usize_in(1..=1_000))]
-        pages: usize,
-        /// How long one download waits, standing for the network, in milliseconds.
-        #[arg(long, default_value_t = LATENCY_MS, value_parser = u64_in(0..=10_000))]
-        latency_ms: u64,
-    },
+    Downloads(cli::downloads::Args),
 }
 
 /// The seed's workload: 10 threads x 1,000 increments.
@@ -93,18 +63,9 @@ fn main() {
 fn dispatch(demo: Demo) {
     match demo {
         Demo::Tour => cli::tour::run(),
-        Demo::LostUpdates {
-            size,
-            trials,
-            widen,
-        } => cli::lost_updates::run(size, trials, widen),
-        Demo::Fixes { size } => cli::fixes::run(size),
-        Demo::Cost {
-            threads,
-            increments,
-        } => cli::cost::run(threads.unwrap_or_else(cost_threads), increments),
-        Demo::Downloads { pages, latency_ms } => {
-            cli::downloads::run(pages, Duration::from_millis(latency_ms))
-        }
+        Demo::LostUpdates(args) => cli::lost_updates::run(args),
+        Demo::Fixes(args) => cli::fixes::run(args),
+        Demo::Cost(args) => cli::cost::run(args),
+        Demo::Downloads(args) => cli::downloads::run(args),
     }
 }

@@ -2,11 +2,16 @@
 
 use std::time::Duration;
 
+use course_support::cli::u64_in;
+use course_support::cli::usize_in;
 use course_support::report::{grouped, yes_no};
 use course_support::{ratio, table};
 use lesson_02_data_race::downloads;
 
-pub(crate) fn run(pages: usize, latency: Duration) {
+use crate::LATENCY_MS;
+use crate::PAGES;
+
+pub(crate) fn show(pages: usize, latency: Duration) {
     println!(
         "{pages} simulated downloads of {} ms each (a sleep stands for the network):",
         latency.as_millis()
@@ -36,4 +41,19 @@ pub(crate) fn run(pages: usize, latency: Duration) {
         ]);
     }
     println!("{t}");
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// How many simulated pages to download.
+    #[arg(long, default_value_t = PAGES, value_parser = usize_in(1..=1_000))]
+    pub(crate) pages: usize,
+    /// How long one download waits, standing for the network, in milliseconds.
+    #[arg(long, default_value_t = LATENCY_MS, value_parser = u64_in(0..=10_000))]
+    pub(crate) latency_ms: u64,
+}
+
+pub(crate) fn run(args: Args) {
+    let Args { pages, latency_ms } = args;
+    show(pages, Duration::from_millis(latency_ms))
 }

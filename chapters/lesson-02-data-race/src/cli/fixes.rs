@@ -9,7 +9,7 @@ use crate::Size;
 /// One of the fixes: `(threads, increments) -> count`.
 pub(crate) type Counter = fn(usize, u64) -> u64;
 
-pub(crate) fn run(size: Size) {
+pub(crate) fn show(size: Size) {
     let Size {
         threads,
         increments,
@@ -35,4 +35,15 @@ pub(crate) fn run(size: Size) {
         ]);
     }
     println!("{t}");
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) size: Size,
+}
+
+pub(crate) fn run(args: Args) {
+    let Args { size } = args;
+    show(size)
 }

@@ -1,12 +1,13 @@
 //! `lost-updates`: counter += 1 as load-then-store, counted.
 
+use course_support::cli::usize_in;
 use course_support::report::grouped;
 use course_support::table;
 use lesson_02_data_race::lost_update;
 
 use crate::Size;
 
-pub(crate) fn run(size: Size, trials: usize, widen: bool) {
+pub(crate) fn show(size: Size, trials: usize, widen: bool) {
     let window = if widen {
         "yield_now() between read and write"
     } else {
@@ -42,4 +43,26 @@ pub(crate) fn run(size: Size, trials: usize, widen: bool) {
             format!("{over} trials counted MORE than they should")
         }
     );
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) size: Size,
+    /// How many times to run it.
+    #[arg(long, default_value_t = 10, value_parser = usize_in(1..=1_000))]
+    pub(crate) trials: usize,
+    /// Yield the CPU between the read and the write, like the interpreter
+    /// switching threads in the middle of `+=`.
+    #[arg(long)]
+    pub(crate) widen: bool,
+}
+
+pub(crate) fn run(args: Args) {
+    let Args {
+        size,
+        trials,
+        widen,
+    } = args;
+    show(size, trials, widen)
 }

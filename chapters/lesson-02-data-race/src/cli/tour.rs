@@ -17,14 +17,14 @@ pub(crate) fn run() {
     );
     println!("The racy Python version does not compile in Rust: see tests/ui/ and the book.\n");
     tour::section("1. The lost update, made visible without undefined behaviour");
-    super::lost_updates::run(seed, 5, false);
+    super::lost_updates::show(seed, 5, false);
     println!();
-    super::lost_updates::run(seed, 3, true);
+    super::lost_updates::show(seed, 3, true);
     tour::section("2. Three exact fixes");
-    super::fixes::run(seed);
+    super::fixes::show(seed);
     tour::section("3. What an increment costs");
-    super::cost::run(cost_threads(), COST_INCREMENTS);
+    super::cost::show(cost_threads(), COST_INCREMENTS);
     tour::section("4. The download total");
-    super::downloads::run(PAGES, Duration::from_millis(LATENCY_MS));
+    super::downloads::show(PAGES, Duration::from_millis(LATENCY_MS));
     println!("\nEach demo is a subcommand with its own flags: see --help.");
 }
