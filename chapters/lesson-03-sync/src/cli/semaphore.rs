@@ -27,8 +27,10 @@ pub(crate) fn run(args: &Args) {
         args.downloads, args.latency_ms
     );
     let mut t = table(["limit", "max in flight", "ms", "ideal ms"]);
+    let mut held = true;
     for limit in [None, Some(args.limit)] {
         let run = semaphore::download_all(args.downloads, limit, latency);
+        held &= limit.is_none_or(|n| run.max_in_flight <= n);
         let waves = args.downloads.div_ceil(limit.unwrap_or(args.downloads)) as u64;
         t.add_row([
             limit.map_or("none".to_owned(), |n| format!("Semaphore({n})")),
@@ -38,5 +40,8 @@ pub(crate) fn run(args: &Args) {
         ]);
     }
     println!("{t}");
-    println!("ideal ms = ceil(downloads / limit) x latency: the limit costs time, and holds.");
+    println!(
+        "ideal ms = ceil(downloads / limit) x latency: the limit costs time, and {}.",
+        if held { "holds" } else { "was EXCEEDED" }
+    );
 }
