@@ -5,7 +5,7 @@ use course_support::child::Spawner;
 use course_support::cli::u64_in;
 use course_support::cli::usize_in;
 use course_support::interpreter::{self, PythonArgs};
-use course_support::report::grouped;
+use course_support::report::{grouped, met};
 use course_support::{cores, ratio, table, tour};
 use lesson_04_ipc::python;
 
@@ -89,7 +89,7 @@ pub(crate) fn show(
             format!("{rust}: {}/s", grouped(rust_rate as u64)),
             format!("{python}: {}/s", grouped(py_rate as u64)),
             format!("{r:.2}x"),
-            if r >= 5.0 { "met" } else { "not met" }.to_owned(),
+            met(r >= 5.0).to_owned(),
             ratio(rust_rate, py.queue),
         ]);
     }

@@ -4,6 +4,7 @@ use anyhow::Result;
 use course_support::child::Spawner;
 use course_support::cli::usize_in;
 use course_support::interpreter::{self, PythonArgs};
+use course_support::report::met;
 use course_support::tour;
 use course_support::{cores, ratio, table};
 use lesson_05_pool_map::python;
@@ -73,7 +74,7 @@ pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<()> {
                     n.to_string(),
                     format!("{s:.2}x"),
                     format!("{:.1}%", 100.0 * e),
-                    if e >= 0.95 { "met" } else { "not met" }.to_owned(),
+                    met(e >= 0.95).to_owned(),
                 ]);
             }
             None => {

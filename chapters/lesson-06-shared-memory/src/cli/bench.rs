@@ -3,6 +3,7 @@
 use anyhow::Result;
 use course_support::child::Spawner;
 use course_support::cli::usize_in;
+use course_support::report::met;
 use course_support::tour;
 use course_support::{cores, table};
 use lesson_06_shared_memory::compare::{Kind, Setup};
@@ -42,7 +43,7 @@ pub(crate) fn show(spawner: &Spawner, s: Setup) -> Result<()> {
             super::compare::ms_f(memcpy)
         ),
         format!("{shm_vs_memcpy:.2}x the time of memcpy"),
-        met(shm_vs_memcpy <= 1.5),
+        met(shm_vs_memcpy <= 1.5).to_owned(),
     ]);
     let json_vs_shm = json / shm;
     t.add_row([
@@ -53,7 +54,7 @@ pub(crate) fn show(spawner: &Spawner, s: Setup) -> Result<()> {
             super::compare::ms_f(shm)
         ),
         format!("shm {json_vs_shm:.1}x faster"),
-        met(json_vs_shm >= 20.0),
+        met(json_vs_shm >= 20.0).to_owned(),
     ]);
     let raw_vs_shm = raw / shm;
     t.add_row([
@@ -73,10 +74,6 @@ pub(crate) fn show(spawner: &Spawner, s: Setup) -> Result<()> {
         if all_same { "yes" } else { "NO" }
     );
     Ok(())
-}
-
-pub(crate) fn met(ok: bool) -> String {
-    if ok { "met" } else { "not met" }.to_owned()
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,7 +6,7 @@ use anyhow::Result;
 use course_support::child::Spawner;
 use course_support::cli::usize_in;
 use course_support::interpreter::PythonArgs;
-use course_support::report::grouped;
+use course_support::report::{grouped, met};
 use course_support::{cores, table};
 use lesson_08_async_fetch::bench::{
     Batch, PythonClient, has_module, ideal_per_second, python_with_aiohttp, run_python,
@@ -194,10 +194,7 @@ pub(crate) fn show(b: BenchPlan) -> Result<()> {
         print!(", {warm:.2} in the best warm round");
     }
     let ratio = cold.max(warm);
-    println!(
-        " (target >= 0.80): {}.",
-        if ratio >= 0.8 { "met" } else { "NOT met" }
-    );
+    println!(" (target >= 0.80): {}.", met(ratio >= 0.8));
     // Each Python row against Rust: the idiomatic one is what most code
     // runs; the like-for-like one uses every core, as the Rust client does.
     for (name, py, _, _) in rows.iter().skip(1) {
