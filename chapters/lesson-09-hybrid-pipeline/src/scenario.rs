@@ -1,6 +1,6 @@
 //! The world the pipeline fetches from: lesson 08's embedded HTTP server (the
-//! shared `loopback-http` crate) on
-//! 127.0.0.1, with a latency, a body size, failing paths, and optionally one
+//! shared `loopback-http` crate) on 127.0.0.1, with a latency, a body size,
+//! failing paths, and optionally one
 //! URL that answers 403 (a fatal error) and one that never answers; and the
 //! list of URLs to fetch.
 
