@@ -15,12 +15,6 @@ use lab::progress::Bars;
 use lab::scenarios::{self, Scenario};
 use lab::{calibrate, chart};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum YesNo {
-    Yes,
-    No,
-}
-
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// A named workload (`all` for every one): see `lab matrix`
@@ -71,47 +65,6 @@ pub(crate) struct Args {
     /// [default: gil, or the scenario's]
     #[arg(long, value_enum)]
     pub(crate) python: Option<PythonBuild>,
-}
-
-/// The workload the advise flags describe.
-pub(crate) fn profile_from(args: &Args) -> Result<Profile> {
-    let (cpu_ms, io_ms) = match (args.cpu_share, args.task_ms, args.cpu_ms, args.io_ms) {
-        (Some(s), Some(ms), None, None) => (ms * s, ms * (1.0 - s)),
-        (None, None, cpu, io) if cpu.is_some() || io.is_some() => {
-            (cpu.unwrap_or(0.0), io.unwrap_or(0.0))
-        }
-        _ => bail!(
-            "describe the workload: --scenario NAME, or --cpu-share S --task-ms MS, or --cpu-ms MS --io-ms MS\n\
-             scenarios: {}",
-            scenario_keys()
-        ),
-    };
-    if cpu_ms + io_ms <= 0.0 {
-        bail!("a task must compute or wait for some time: --task-ms, --cpu-ms or --io-ms above 0");
-    }
-    Ok(Profile {
-        tasks: args.tasks,
-        cpu_ms,
-        io_ms,
-        data_kb: args.data_kb,
-        shared_memory: args.shared_memory == YesNo::Yes,
-        max_concurrency: args.max_concurrency,
-        python: args.python.unwrap_or_default(),
-    })
-}
-
-/// A scenario's profile, run by the Python `--python` names, if it names one.
-pub(crate) fn with_python(profile: &Profile, python: Option<PythonBuild>) -> Profile {
-    Profile {
-        python: python.unwrap_or(profile.python),
-        ..profile.clone()
-    }
-}
-
-pub(crate) fn scenario_keys() -> String {
-    let mut keys: Vec<&str> = scenarios::all().iter().map(|s| s.key).collect();
-    keys.push("all");
-    keys.join(", ")
 }
 
 pub(crate) fn run(args: &Args, spawner: &Spawner) -> Result<()> {
@@ -186,6 +139,53 @@ pub(crate) fn run(args: &Args, spawner: &Spawner) -> Result<()> {
         println!("{t}");
     }
     Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum YesNo {
+    Yes,
+    No,
+}
+
+/// The workload the advise flags describe.
+pub(crate) fn profile_from(args: &Args) -> Result<Profile> {
+    let (cpu_ms, io_ms) = match (args.cpu_share, args.task_ms, args.cpu_ms, args.io_ms) {
+        (Some(s), Some(ms), None, None) => (ms * s, ms * (1.0 - s)),
+        (None, None, cpu, io) if cpu.is_some() || io.is_some() => {
+            (cpu.unwrap_or(0.0), io.unwrap_or(0.0))
+        }
+        _ => bail!(
+            "describe the workload: --scenario NAME, or --cpu-share S --task-ms MS, or --cpu-ms MS --io-ms MS\n\
+             scenarios: {}",
+            scenario_keys()
+        ),
+    };
+    if cpu_ms + io_ms <= 0.0 {
+        bail!("a task must compute or wait for some time: --task-ms, --cpu-ms or --io-ms above 0");
+    }
+    Ok(Profile {
+        tasks: args.tasks,
+        cpu_ms,
+        io_ms,
+        data_kb: args.data_kb,
+        shared_memory: args.shared_memory == YesNo::Yes,
+        max_concurrency: args.max_concurrency,
+        python: args.python.unwrap_or_default(),
+    })
+}
+
+/// A scenario's profile, run by the Python `--python` names, if it names one.
+pub(crate) fn with_python(profile: &Profile, python: Option<PythonBuild>) -> Profile {
+    Profile {
+        python: python.unwrap_or(profile.python),
+        ..profile.clone()
+    }
+}
+
+pub(crate) fn scenario_keys() -> String {
+    let mut keys: Vec<&str> = scenarios::all().iter().map(|s| s.key).collect();
+    keys.push("all");
+    keys.join(", ")
 }
 
 /// Prints the assistant's answer for one workload.

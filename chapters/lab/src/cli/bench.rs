@@ -78,15 +78,6 @@ pub(crate) struct Args {
     pub(crate) repeat: usize,
 }
 
-pub(crate) fn mode_parser() -> impl TypedValueParser<Value = Mode> {
-    clap::builder::StringValueParser::new().try_map(|s: String| {
-        Mode::from_key(&s).ok_or_else(|| {
-            let keys: Vec<&str> = Mode::ALL.iter().map(|m| m.key()).collect();
-            format!("unknown mode '{s}'; choose from {}", keys.join(", "))
-        })
-    })
-}
-
 pub(crate) fn run(args: &Args, spawner: &Spawner) -> Result<()> {
     let workers = args.workers.unwrap_or_else(cores);
     let in_flight = args.in_flight.unwrap_or(workers);
@@ -227,6 +218,15 @@ pub(crate) fn run(args: &Args, spawner: &Spawner) -> Result<()> {
         python_side_by_side(args, &b, &runs)?;
     }
     Ok(())
+}
+
+pub(crate) fn mode_parser() -> impl TypedValueParser<Value = Mode> {
+    clap::builder::StringValueParser::new().try_map(|s: String| {
+        Mode::from_key(&s).ok_or_else(|| {
+            let keys: Vec<&str> = Mode::ALL.iter().map(|m| m.key()).collect();
+            format!("unknown mode '{s}'; choose from {}", keys.join(", "))
+        })
+    })
 }
 
 pub(crate) fn python_side_by_side(args: &Args, b: &Bench, runs: &[lab::modes::Run]) -> Result<()> {

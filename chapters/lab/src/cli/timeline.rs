@@ -30,12 +30,6 @@ pub(crate) struct Args {
     pub(crate) svg: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(crate) enum GilWorkload {
-    Cpu,
-    Io,
-}
-
 pub(crate) fn run(args: &Args) -> Result<()> {
     let workload = match args.workload {
         GilWorkload::Cpu => gil_sim::workload::Workload::Cpu,
@@ -63,4 +57,10 @@ pub(crate) fn run(args: &Args) -> Result<()> {
     gil_timeline::svg(&rec, &svg)?;
     println!("Wrote the SVG timeline to {}.", super::paths::shown(&svg));
     Ok(())
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum GilWorkload {
+    Cpu,
+    Io,
 }

@@ -5,13 +5,6 @@ use course_support::child::Spawner;
 use course_support::cores;
 use course_support::tour;
 
-/// Runs a subcommand as the tour does, showing the command line.
-pub(crate) fn section(title: &str, args: &[&str], spawner: &Spawner) -> Result<()> {
-    tour::run_section("lab", title, args, |cli: crate::Cli| {
-        crate::dispatch_with(spawner, cli.command.expect("the tour runs subcommands"))
-    })
-}
-
 pub(crate) fn run(spawner: &Spawner) -> Result<()> {
     println!(
         "The laboratory: one workload, every way to run it, measured on this machine ({} cores).",
@@ -57,4 +50,11 @@ pub(crate) fn run(spawner: &Spawner) -> Result<()> {
          `matrix` prints the decision matrix; `bench --python` adds Python side by side."
     );
     Ok(())
+}
+
+/// Runs a subcommand as the tour does, showing the command line.
+pub(crate) fn section(title: &str, args: &[&str], spawner: &Spawner) -> Result<()> {
+    tour::run_section("lab", title, args, |cli: crate::Cli| {
+        crate::dispatch_with(spawner, cli.command.expect("the tour runs subcommands"))
+    })
 }

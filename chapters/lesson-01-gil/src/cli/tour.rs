@@ -2,13 +2,6 @@
 
 use course_support::{cores, tour};
 
-/// Runs one subcommand with its default flags, showing the command that does it.
-fn section(title: &str, args: &[&str]) {
-    tour::run_section("lesson-01-gil", title, args, |cli: crate::Cli| {
-        crate::dispatch(cli.command.expect("the tour runs subcommands"))
-    });
-}
-
 pub(crate) fn run() {
     println!(
         "Lesson 01: the GIL, measured. This machine has {} cores.",
@@ -29,6 +22,13 @@ pub(crate) fn run() {
     section("Why Rust has no GIL", &["no-gil"]);
     section("Four ways Python runs code at once", &["ways"]);
     println!("\nEvery section is a subcommand with more flags: see `--help`.");
+}
+
+/// Runs one subcommand with its default flags, showing the command that does it.
+fn section(title: &str, args: &[&str]) {
+    tour::run_section("lesson-01-gil", title, args, |cli: crate::Cli| {
+        crate::dispatch(cli.command.expect("the tour runs subcommands"))
+    });
 }
 
 const CONCURRENCY: &str = "\

@@ -9,6 +9,24 @@ use lesson_02_data_race::cost::{self, Method};
 use crate::COST_INCREMENTS;
 use crate::cost_threads;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Threads for the multi-threaded rows [default: two per core].
+    #[arg(long, value_parser = usize_in(1..=1_024))]
+    pub(crate) threads: Option<usize>,
+    /// Increments per thread (the single-thread rows do threads x this).
+    #[arg(long, default_value_t = COST_INCREMENTS, value_parser = u64_in(1..=100_000_000))]
+    pub(crate) increments: u64,
+}
+
+pub(crate) fn run(args: Args) {
+    let Args {
+        threads,
+        increments,
+    } = args;
+    show(threads.unwrap_or_else(cost_threads), increments)
+}
+
 pub(crate) fn show(threads: usize, increments: u64) {
     let rows = cost::measure(threads, increments);
     println!(
@@ -52,22 +70,4 @@ pub(crate) fn show(threads: usize, increments: u64) {
         "ns / increment is wall time divided by increments, so rows with threads on {} cores can beat 1.00x.",
         cores()
     );
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// Threads for the multi-threaded rows [default: two per core].
-    #[arg(long, value_parser = usize_in(1..=1_024))]
-    pub(crate) threads: Option<usize>,
-    /// Increments per thread (the single-thread rows do threads x this).
-    #[arg(long, default_value_t = COST_INCREMENTS, value_parser = u64_in(1..=100_000_000))]
-    pub(crate) increments: u64,
-}
-
-pub(crate) fn run(args: Args) {
-    let Args {
-        threads,
-        increments,
-    } = args;
-    show(threads.unwrap_or_else(cost_threads), increments)
 }

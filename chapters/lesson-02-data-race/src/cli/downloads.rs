@@ -11,6 +11,21 @@ use lesson_02_data_race::downloads;
 use crate::LATENCY_MS;
 use crate::PAGES;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// How many simulated pages to download.
+    #[arg(long, default_value_t = PAGES, value_parser = usize_in(1..=1_000))]
+    pub(crate) pages: usize,
+    /// How long one download waits, standing for the network, in milliseconds.
+    #[arg(long, default_value_t = LATENCY_MS, value_parser = u64_in(0..=10_000))]
+    pub(crate) latency_ms: u64,
+}
+
+pub(crate) fn run(args: Args) {
+    let Args { pages, latency_ms } = args;
+    show(pages, Duration::from_millis(latency_ms))
+}
+
 pub(crate) fn show(pages: usize, latency: Duration) {
     println!(
         "{pages} simulated downloads of {} ms each (a sleep stands for the network):",
@@ -41,19 +56,4 @@ pub(crate) fn show(pages: usize, latency: Duration) {
         ]);
     }
     println!("{t}");
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// How many simulated pages to download.
-    #[arg(long, default_value_t = PAGES, value_parser = usize_in(1..=1_000))]
-    pub(crate) pages: usize,
-    /// How long one download waits, standing for the network, in milliseconds.
-    #[arg(long, default_value_t = LATENCY_MS, value_parser = u64_in(0..=10_000))]
-    pub(crate) latency_ms: u64,
-}
-
-pub(crate) fn run(args: Args) {
-    let Args { pages, latency_ms } = args;
-    show(pages, Duration::from_millis(latency_ms))
 }

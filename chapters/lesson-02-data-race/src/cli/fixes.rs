@@ -6,6 +6,17 @@ use lesson_02_data_race::fixes;
 
 use crate::Size;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) size: Size,
+}
+
+pub(crate) fn run(args: Args) {
+    let Args { size } = args;
+    show(size)
+}
+
 /// One of the fixes: `(threads, increments) -> count`.
 pub(crate) type Counter = fn(usize, u64) -> u64;
 
@@ -35,15 +46,4 @@ pub(crate) fn show(size: Size) {
         ]);
     }
     println!("{t}");
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) size: Size,
-}
-
-pub(crate) fn run(args: Args) {
-    let Args { size } = args;
-    show(size)
 }

@@ -7,6 +7,28 @@ use lesson_02_data_race::lost_update;
 
 use crate::Size;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) size: Size,
+    /// How many times to run it.
+    #[arg(long, default_value_t = 10, value_parser = usize_in(1..=1_000))]
+    pub(crate) trials: usize,
+    /// Yield the CPU between the read and the write, like the interpreter
+    /// switching threads in the middle of `+=`.
+    #[arg(long)]
+    pub(crate) widen: bool,
+}
+
+pub(crate) fn run(args: Args) {
+    let Args {
+        size,
+        trials,
+        widen,
+    } = args;
+    show(size, trials, widen)
+}
+
 pub(crate) fn show(size: Size, trials: usize, widen: bool) {
     let window = if widen {
         "yield_now() between read and write"
@@ -43,26 +65,4 @@ pub(crate) fn show(size: Size, trials: usize, widen: bool) {
             format!("{over} trials counted MORE than they should")
         }
     );
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) size: Size,
-    /// How many times to run it.
-    #[arg(long, default_value_t = 10, value_parser = usize_in(1..=1_000))]
-    pub(crate) trials: usize,
-    /// Yield the CPU between the read and the write, like the interpreter
-    /// switching threads in the middle of `+=`.
-    #[arg(long)]
-    pub(crate) widen: bool,
-}
-
-pub(crate) fn run(args: Args) {
-    let Args {
-        size,
-        trials,
-        widen,
-    } = args;
-    show(size, trials, widen)
 }

@@ -33,16 +33,6 @@ pub(crate) struct Args {
     pub(crate) throughput_capacity: usize,
 }
 
-/// 12_345_678.9 -> "12.3 M".
-pub(crate) fn si(x: f64) -> String {
-    match x {
-        x if x >= 1e9 => format!("{:.2} G", x / 1e9),
-        x if x >= 1e6 => format!("{:.2} M", x / 1e6),
-        x if x >= 1e3 => format!("{:.1} k", x / 1e3),
-        x => format!("{x:.0}"),
-    }
-}
-
 pub(crate) fn run(args: &Args) {
     let per_item = Duration::from_micros(args.consume_us);
     println!(
@@ -118,6 +108,16 @@ pub(crate) fn run(args: &Args) {
         &[args.throughput_capacity],
         1,
     );
+}
+
+/// 12_345_678.9 -> "12.3 M".
+pub(crate) fn si(x: f64) -> String {
+    match x {
+        x if x >= 1e9 => format!("{:.2} G", x / 1e9),
+        x if x >= 1e6 => format!("{:.2} M", x / 1e6),
+        x if x >= 1e3 => format!("{:.1} k", x / 1e3),
+        x => format!("{x:.0}"),
+    }
 }
 
 /// Runs the buffer and the crossbeam channel at each capacity and prints

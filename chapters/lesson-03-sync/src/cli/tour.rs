@@ -3,13 +3,6 @@
 use course_support::cores;
 use course_support::tour;
 
-/// Runs one subcommand with its default flags, showing the command that does it.
-pub(crate) fn section(title: &str, args: &[&str]) {
-    tour::run_section("lesson-03-sync", title, args, |cli: crate::Cli| {
-        crate::dispatch(cli.command.expect("the tour runs subcommands"))
-    });
-}
-
 pub(crate) fn run() {
     println!(
         "Lesson 03: Python's synchronisation primitives in Rust, measured ({} cores here).",
@@ -30,4 +23,11 @@ pub(crate) fn run() {
     section("crossbeam channels and select!", &["channels"]);
     section("The map", &["map"]);
     println!("\nEvery section is a subcommand with more flags: see `--help`.");
+}
+
+/// Runs one subcommand with its default flags, showing the command that does it.
+pub(crate) fn section(title: &str, args: &[&str]) {
+    tour::run_section("lesson-03-sync", title, args, |cli: crate::Cli| {
+        crate::dispatch(cli.command.expect("the tour runs subcommands"))
+    });
 }

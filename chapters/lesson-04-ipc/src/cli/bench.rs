@@ -11,6 +11,32 @@ use lesson_04_ipc::python;
 
 use crate::BENCH_MESSAGES;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = BENCH_MESSAGES, value_parser = u64_in(2..=100_000_000))]
+    pub(crate) messages: u64,
+    #[arg(long, default_value_t = cores().clamp(2, 8), value_parser = usize_in(1..=64))]
+    pub(crate) producers: usize,
+    #[arg(long, default_value_t = 64, value_parser = usize_in(1..=100_000))]
+    pub(crate) batch: usize,
+    /// Threads and processes to start for the start-up table.
+    #[arg(long, default_value_t = 100, value_parser = usize_in(1..=100_000))]
+    pub(crate) starts: usize,
+    #[command(flatten)]
+    pub(crate) python: PythonArgs,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        messages,
+        producers,
+        batch,
+        starts,
+        python,
+    } = args;
+    show(spawner, messages, producers, batch, starts, &python)
+}
+
 pub(crate) fn show(
     spawner: &Spawner,
     messages: u64,
@@ -95,30 +121,4 @@ pub(crate) fn show(
     }
     println!("{t}");
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[arg(long, default_value_t = BENCH_MESSAGES, value_parser = u64_in(2..=100_000_000))]
-    pub(crate) messages: u64,
-    #[arg(long, default_value_t = cores().clamp(2, 8), value_parser = usize_in(1..=64))]
-    pub(crate) producers: usize,
-    #[arg(long, default_value_t = 64, value_parser = usize_in(1..=100_000))]
-    pub(crate) batch: usize,
-    /// Threads and processes to start for the start-up table.
-    #[arg(long, default_value_t = 100, value_parser = usize_in(1..=100_000))]
-    pub(crate) starts: usize,
-    #[command(flatten)]
-    pub(crate) python: PythonArgs,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args {
-        messages,
-        producers,
-        batch,
-        starts,
-        python,
-    } = args;
-    show(spawner, messages, producers, batch, starts, &python)
 }

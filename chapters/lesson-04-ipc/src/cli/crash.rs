@@ -7,6 +7,21 @@ use course_support::child::Spawner;
 use course_support::cli::u64_in;
 use lesson_04_ipc::queue::{self, Crash, Plan};
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Messages each producer plans to send.
+    #[arg(long, default_value_t = 1_000, value_parser = u64_in(1..=10_000_000))]
+    pub(crate) messages: u64,
+    /// The crashing producers stop after this many messages.
+    #[arg(long, default_value_t = 300, value_parser = u64_in(0..=10_000_000))]
+    pub(crate) after: u64,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args { messages, after } = args;
+    show(spawner, messages, after)
+}
+
 pub(crate) fn show(spawner: &Spawner, messages: u64, after: u64) -> Result<()> {
     let plans = [
         Plan::ok(messages),
@@ -28,19 +43,4 @@ pub(crate) fn show(spawner: &Spawner, messages: u64, after: u64) -> Result<()> {
         }
     );
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// Messages each producer plans to send.
-    #[arg(long, default_value_t = 1_000, value_parser = u64_in(1..=10_000_000))]
-    pub(crate) messages: u64,
-    /// The crashing producers stop after this many messages.
-    #[arg(long, default_value_t = 300, value_parser = u64_in(0..=10_000_000))]
-    pub(crate) after: u64,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args { messages, after } = args;
-    show(spawner, messages, after)
 }

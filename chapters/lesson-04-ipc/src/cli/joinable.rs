@@ -11,6 +11,26 @@ use course_support::report::grouped;
 use course_support::table;
 use lesson_04_ipc::joinable::{self, JoinableQueue};
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = cores().clamp(2, 8), value_parser = usize_in(1..=64))]
+    pub(crate) workers: usize,
+    #[arg(long, default_value_t = 12, value_parser = u64_in(1..=10_000))]
+    pub(crate) tasks: u64,
+    /// Count the primes below this number.
+    #[arg(long, default_value_t = 200_000, value_parser = u64_in(1..=100_000_000))]
+    pub(crate) below: u64,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        workers,
+        tasks,
+        below,
+    } = args;
+    show(spawner, workers, tasks, below)
+}
+
 pub(crate) fn show(spawner: &Spawner, workers: usize, tasks: u64, below: u64) -> Result<()> {
     let mut q = JoinableQueue::start(spawner, workers)?;
     let pids = q.pids();
@@ -57,24 +77,4 @@ pub(crate) fn show(spawner: &Spawner, workers: usize, tasks: u64, below: u64) ->
         ended.join(", ")
     );
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[arg(long, default_value_t = cores().clamp(2, 8), value_parser = usize_in(1..=64))]
-    pub(crate) workers: usize,
-    #[arg(long, default_value_t = 12, value_parser = u64_in(1..=10_000))]
-    pub(crate) tasks: u64,
-    /// Count the primes below this number.
-    #[arg(long, default_value_t = 200_000, value_parser = u64_in(1..=100_000_000))]
-    pub(crate) below: u64,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args {
-        workers,
-        tasks,
-        below,
-    } = args;
-    show(spawner, workers, tasks, below)
 }

@@ -7,6 +7,17 @@ use course_support::report::grouped;
 use course_support::{ratio, table};
 use lesson_04_ipc::pipe;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = 2_000, value_parser = u64_in(1..=10_000_000))]
+    pub(crate) rounds: u64,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args { rounds } = args;
+    show(spawner, rounds)
+}
+
 pub(crate) fn show(spawner: &Spawner, rounds: u64) -> Result<()> {
     let thread = pipe::ping_pong_thread(rounds);
     let child = pipe::ping_pong(spawner, rounds)?;
@@ -50,15 +61,4 @@ pub(crate) fn show(spawner: &Spawner, rounds: u64) -> Result<()> {
         }
     );
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[arg(long, default_value_t = 2_000, value_parser = u64_in(1..=10_000_000))]
-    pub(crate) rounds: u64,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args { rounds } = args;
-    show(spawner, rounds)
 }

@@ -8,6 +8,24 @@ use course_support::cli::u64_in;
 use course_support::table;
 use lesson_04_ipc::process;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Exit codes for the children to end with, one child each.
+    #[arg(long, value_delimiter = ',', default_values_t = [0, 3, 42], value_parser = clap::value_parser!(i32).range(0..=255))]
+    pub(crate) exit_codes: Vec<i32>,
+    /// How long to wait for the endless child before terminating it, in ms.
+    #[arg(long, default_value_t = 200, value_parser = u64_in(0..=10_000))]
+    pub(crate) wait_ms: u64,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        exit_codes,
+        wait_ms,
+    } = args;
+    show(spawner, &exit_codes, Duration::from_millis(wait_ms))
+}
+
 pub(crate) fn show(spawner: &Spawner, exit_codes: &[i32], wait: Duration) -> Result<()> {
     let me = std::process::id();
     println!(
@@ -63,22 +81,4 @@ pub(crate) fn show(spawner: &Spawner, exit_codes: &[i32], wait: Duration) -> Res
         }
     );
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// Exit codes for the children to end with, one child each.
-    #[arg(long, value_delimiter = ',', default_values_t = [0, 3, 42], value_parser = clap::value_parser!(i32).range(0..=255))]
-    pub(crate) exit_codes: Vec<i32>,
-    /// How long to wait for the endless child before terminating it, in ms.
-    #[arg(long, default_value_t = 200, value_parser = u64_in(0..=10_000))]
-    pub(crate) wait_ms: u64,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args {
-        exit_codes,
-        wait_ms,
-    } = args;
-    show(spawner, &exit_codes, Duration::from_millis(wait_ms))
 }

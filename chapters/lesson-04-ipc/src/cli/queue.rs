@@ -10,6 +10,23 @@ use course_support::report::{grouped, ms, yes_no};
 use course_support::table;
 use lesson_04_ipc::queue::{self, Crash, Plan};
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = 4, value_parser = usize_in(1..=64))]
+    pub(crate) producers: usize,
+    /// Messages per producer.
+    #[arg(long, default_value_t = 5_000, value_parser = u64_in(1..=10_000_000))]
+    pub(crate) messages: u64,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        producers,
+        messages,
+    } = args;
+    show(spawner, producers, messages)
+}
+
 pub(crate) fn show(spawner: &Spawner, producers: usize, messages: u64) -> Result<()> {
     let plans = vec![Plan::ok(messages); producers];
     let run = queue::run(spawner, &plans, Duration::from_secs(60))?;
@@ -82,21 +99,4 @@ pub(crate) fn shorten(s: &str, max: usize) -> String {
     }
     let cut: String = s.chars().take(max - 3).collect();
     format!("{cut}...")
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[arg(long, default_value_t = 4, value_parser = usize_in(1..=64))]
-    pub(crate) producers: usize,
-    /// Messages per producer.
-    #[arg(long, default_value_t = 5_000, value_parser = u64_in(1..=10_000_000))]
-    pub(crate) messages: u64,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args {
-        producers,
-        messages,
-    } = args;
-    show(spawner, producers, messages)
 }

@@ -8,6 +8,19 @@ use course_support::{ratio, table};
 use lesson_04_ipc::python;
 use lesson_04_ipc::startup::{self, Kind};
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = 500, value_parser = usize_in(1..=1_000_000))]
+    pub(crate) threads: usize,
+    #[arg(long, default_value_t = 50, value_parser = usize_in(1..=100_000))]
+    pub(crate) processes: usize,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args { threads, processes } = args;
+    show(spawner, threads, processes, None)
+}
+
 pub(crate) fn show(
     spawner: &Spawner,
     threads: usize,
@@ -70,17 +83,4 @@ pub(crate) fn show(
         );
     }
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[arg(long, default_value_t = 500, value_parser = usize_in(1..=1_000_000))]
-    pub(crate) threads: usize,
-    #[arg(long, default_value_t = 50, value_parser = usize_in(1..=100_000))]
-    pub(crate) processes: usize,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args { threads, processes } = args;
-    show(spawner, threads, processes, None)
 }

@@ -9,6 +9,25 @@ use course_support::report::grouped;
 use course_support::{ratio, table};
 use lesson_04_ipc::{python, throughput};
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = super::tour::TOUR_MESSAGES, value_parser = u64_in(2..=100_000_000))]
+    pub(crate) messages: u64,
+    #[arg(long, default_value_t = cores().clamp(2, 8), value_parser = usize_in(1..=64))]
+    pub(crate) producers: usize,
+    #[arg(long, default_value_t = 64, value_parser = usize_in(1..=100_000))]
+    pub(crate) batch: usize,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        messages,
+        producers,
+        batch,
+    } = args;
+    show(spawner, messages, producers, batch, None).map(|_| ())
+}
+
 /// The rows the targets compare: one producer process, one message per
 /// send, and the same in batches.
 #[derive(Debug, Clone, Copy, Default)]
@@ -111,23 +130,4 @@ pub(crate) fn like_for_like(
         Kind::StreamOneProcess => Some(("byte pipe", py.byte_pipe)),
         _ => None,
     }
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[arg(long, default_value_t = super::tour::TOUR_MESSAGES, value_parser = u64_in(2..=100_000_000))]
-    pub(crate) messages: u64,
-    #[arg(long, default_value_t = cores().clamp(2, 8), value_parser = usize_in(1..=64))]
-    pub(crate) producers: usize,
-    #[arg(long, default_value_t = 64, value_parser = usize_in(1..=100_000))]
-    pub(crate) batch: usize,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args {
-        messages,
-        producers,
-        batch,
-    } = args;
-    show(spawner, messages, producers, batch, None).map(|_| ())
 }

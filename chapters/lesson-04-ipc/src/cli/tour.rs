@@ -7,9 +7,6 @@ use course_support::child::{ROLE_COMMAND, Spawner};
 use course_support::{cores, tour};
 use lesson_04_ipc::writer_reader::Ending;
 
-/// The tour's sizes: small enough for a debug build to finish in seconds.
-pub(crate) const TOUR_MESSAGES: u64 = 20_000;
-
 pub(crate) fn run(spawner: &Spawner) -> Result<()> {
     println!(
         "Lesson 04: child processes and IPC. This is pid {} on {} cores.",
@@ -48,3 +45,6 @@ pub(crate) fn run(spawner: &Spawner) -> Result<()> {
     );
     Ok(())
 }
+
+/// The tour's sizes: small enough for a debug build to finish in seconds.
+pub(crate) const TOUR_MESSAGES: u64 = 20_000;

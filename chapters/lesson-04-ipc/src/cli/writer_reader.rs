@@ -8,6 +8,24 @@ use course_support::cli::u64_in;
 use course_support::table;
 use lesson_04_ipc::writer_reader::{self, Ending};
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, value_enum)]
+    pub(crate) ending: Option<Ending>,
+    /// The writer's pause after each put, in ms.
+    #[arg(long, default_value_t = 20, value_parser = u64_in(0..=5_000))]
+    pub(crate) pause_ms: u64,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args { ending, pause_ms } = args;
+    let endings = match ending {
+        Some(e) => vec![e],
+        None => vec![Ending::Terminate, Ending::Disconnect],
+    };
+    show(spawner, &endings, Duration::from_millis(pause_ms))
+}
+
 pub(crate) fn show(spawner: &Spawner, endings: &[Ending], pause: Duration) -> Result<()> {
     let mut t = table([
         "ending",
@@ -44,22 +62,4 @@ pub(crate) fn show(spawner: &Spawner, endings: &[Ending], pause: Duration) -> Re
          Drop every sender instead and recv() returns Disconnected after the last message."
     );
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[arg(long, value_enum)]
-    pub(crate) ending: Option<Ending>,
-    /// The writer's pause after each put, in ms.
-    #[arg(long, default_value_t = 20, value_parser = u64_in(0..=5_000))]
-    pub(crate) pause_ms: u64,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args { ending, pause_ms } = args;
-    let endings = match ending {
-        Some(e) => vec![e],
-        None => vec![Ending::Terminate, Ending::Disconnect],
-    };
-    show(spawner, &endings, Duration::from_millis(pause_ms))
 }

@@ -5,12 +5,6 @@ use course_support::child::{ROLE_COMMAND, Spawner};
 use course_support::cores;
 use course_support::tour;
 
-pub(crate) fn section(spawner: &Spawner, title: &str, args: &[&str]) -> Result<()> {
-    tour::run_section("lesson-05-pool-map", title, args, |cli: crate::Cli| {
-        crate::dispatch_with(spawner, cli.demo.expect("the tour runs subcommands"))
-    })
-}
-
 pub(crate) fn run(spawner: &Spawner) -> Result<()> {
     println!(
         "Lesson 05: Pool.map three ways. This is pid {} on {} cores.",
@@ -37,4 +31,10 @@ pub(crate) fn run(spawner: &Spawner) -> Result<()> {
          cargo run --release -p lesson-05-pool-map -- bench"
     );
     Ok(())
+}
+
+pub(crate) fn section(spawner: &Spawner, title: &str, args: &[&str]) -> Result<()> {
+    tour::run_section("lesson-05-pool-map", title, args, |cli: crate::Cli| {
+        crate::dispatch_with(spawner, cli.demo.expect("the tour runs subcommands"))
+    })
 }

@@ -8,6 +8,28 @@ use course_support::tour;
 use course_support::{cores, table};
 use lesson_06_shared_memory::compare::{Kind, Setup};
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) shape: super::shape::Shape,
+    #[arg(long, default_value_t = 30, value_parser = usize_in(1..=10_000))]
+    pub(crate) rounds: usize,
+    #[arg(long, default_value_t = 3, value_parser = usize_in(1..=1_000))]
+    pub(crate) json_rounds: usize,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        shape,
+        rounds,
+        json_rounds,
+    } = args;
+    show(
+        spawner,
+        super::shape::setup(shape.checked()?, rounds, json_rounds, 2.0),
+    )
+}
+
 pub(crate) fn show(spawner: &Spawner, s: Setup) -> Result<()> {
     println!(
         "Lesson 06 bench: {} cores, {} workers, {} timed rounds ({} for JSON).",
@@ -74,26 +96,4 @@ pub(crate) fn show(spawner: &Spawner, s: Setup) -> Result<()> {
         if all_same { "yes" } else { "NO" }
     );
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) shape: super::shape::Shape,
-    #[arg(long, default_value_t = 30, value_parser = usize_in(1..=10_000))]
-    pub(crate) rounds: usize,
-    #[arg(long, default_value_t = 3, value_parser = usize_in(1..=1_000))]
-    pub(crate) json_rounds: usize,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args {
-        shape,
-        rounds,
-        json_rounds,
-    } = args;
-    show(
-        spawner,
-        super::shape::setup(shape.checked()?, rounds, json_rounds, 2.0),
-    )
 }

@@ -8,6 +8,33 @@ use course_support::report::yes_no;
 use course_support::{ratio, table};
 use lesson_06_shared_memory::compare::{self, Kind, Setup};
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) shape: super::shape::Shape,
+    #[command(flatten)]
+    pub(crate) rounds: super::shape::Rounds,
+    /// Only these modes [default: all of them].
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub(crate) modes: Vec<Kind>,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        shape,
+        rounds,
+        modes,
+    } = args;
+    let s = shape.checked()?;
+    let modes = if modes.is_empty() {
+        Kind::ALL.to_vec()
+    } else {
+        modes
+    };
+    let setup = super::shape::setup(s, rounds.rounds, rounds.json_rounds, rounds.factor);
+    show(spawner, setup, &modes).map(|_| ())
+}
+
 /// Prints the comparison table; returns the rows for `bench`.
 pub(crate) fn show(spawner: &Spawner, s: Setup, kinds: &[Kind]) -> Result<Vec<compare::Row>> {
     let rows = compare::run(spawner, s, kinds)?;
@@ -80,31 +107,4 @@ pub(crate) fn ms_f(secs: f64) -> String {
 
 pub(crate) fn fmt_mb(bytes: u64) -> String {
     format!("{:.1}", bytes as f64 / 1e6)
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) shape: super::shape::Shape,
-    #[command(flatten)]
-    pub(crate) rounds: super::shape::Rounds,
-    /// Only these modes [default: all of them].
-    #[arg(long, value_enum, value_delimiter = ',')]
-    pub(crate) modes: Vec<Kind>,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args {
-        shape,
-        rounds,
-        modes,
-    } = args;
-    let s = shape.checked()?;
-    let modes = if modes.is_empty() {
-        Kind::ALL.to_vec()
-    } else {
-        modes
-    };
-    let setup = super::shape::setup(s, rounds.rounds, rounds.json_rounds, rounds.factor);
-    show(spawner, setup, &modes).map(|_| ())
 }

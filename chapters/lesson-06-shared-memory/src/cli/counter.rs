@@ -9,6 +9,35 @@ use course_support::table;
 use lesson_06_shared_memory::counter::{self, Increment};
 use lesson_06_shared_memory::segment;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = 4, value_parser = usize_in(1..=64))]
+    pub(crate) processes: usize,
+    /// Increments per process (a tenth of them for `load-yield-store`, which is slow).
+    #[arg(long, default_value_t = 1_000_000, value_parser = u64_in(1..=100_000_000))]
+    pub(crate) increments: u64,
+    /// How to add 1 [default: each way in turn].
+    #[arg(long, value_enum)]
+    pub(crate) how: Option<Increment>,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        processes,
+        increments,
+        how,
+    } = args;
+    let hows = how.map_or(
+        vec![
+            Increment::FetchAdd,
+            Increment::LoadStore,
+            Increment::LoadYieldStore,
+        ],
+        |h| vec![h],
+    );
+    show(spawner, processes, increments, &hows)
+}
+
 pub(crate) fn show(
     spawner: &Spawner,
     processes: usize,
@@ -57,33 +86,4 @@ pub(crate) fn show(
 /// The yielding variant makes a system call per increment: a tenth as many.
 pub(crate) fn yield_increments(increments: u64) -> u64 {
     (increments / 10).max(1)
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[arg(long, default_value_t = 4, value_parser = usize_in(1..=64))]
-    pub(crate) processes: usize,
-    /// Increments per process (a tenth of them for `load-yield-store`, which is slow).
-    #[arg(long, default_value_t = 1_000_000, value_parser = u64_in(1..=100_000_000))]
-    pub(crate) increments: u64,
-    /// How to add 1 [default: each way in turn].
-    #[arg(long, value_enum)]
-    pub(crate) how: Option<Increment>,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args {
-        processes,
-        increments,
-        how,
-    } = args;
-    let hows = how.map_or(
-        vec![
-            Increment::FetchAdd,
-            Increment::LoadStore,
-            Increment::LoadYieldStore,
-        ],
-        |h| vec![h],
-    );
-    show(spawner, processes, increments, &hows)
 }

@@ -11,6 +11,33 @@ use lesson_06_shared_memory::workers::{Mode, PanicAt};
 
 use super::shape::Shape;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) shape: super::shape::Shape,
+    /// Where the numbers travel [default: each mode in turn].
+    #[arg(long, value_enum)]
+    pub(crate) mode: Option<Mode>,
+    /// The worker (band) that panics.
+    #[arg(long, default_value_t = 1, value_parser = usize_in(0..=MAX_BANDS as u64 - 1))]
+    pub(crate) band: usize,
+    /// It panics after this many rows of its band [default: half of them].
+    #[arg(long, value_parser = usize_in(0..=1_000_000))]
+    pub(crate) after_rows: Option<usize>,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        shape,
+        mode,
+        band,
+        after_rows,
+    } = args;
+    let s = shape.checked()?;
+    let modes = mode.map_or(vec![Mode::Shm, Mode::PipeRaw, Mode::PipeJson], |m| vec![m]);
+    show(spawner, s, &modes, band, after_rows)
+}
+
 pub(crate) fn show(
     spawner: &Spawner,
     s: Shape,
@@ -82,31 +109,4 @@ pub(crate) fn show(
         );
     }
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) shape: super::shape::Shape,
-    /// Where the numbers travel [default: each mode in turn].
-    #[arg(long, value_enum)]
-    pub(crate) mode: Option<Mode>,
-    /// The worker (band) that panics.
-    #[arg(long, default_value_t = 1, value_parser = usize_in(0..=MAX_BANDS as u64 - 1))]
-    pub(crate) band: usize,
-    /// It panics after this many rows of its band [default: half of them].
-    #[arg(long, value_parser = usize_in(0..=1_000_000))]
-    pub(crate) after_rows: Option<usize>,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args {
-        shape,
-        mode,
-        band,
-        after_rows,
-    } = args;
-    let s = shape.checked()?;
-    let modes = mode.map_or(vec![Mode::Shm, Mode::PipeRaw, Mode::PipeJson], |m| vec![m]);
-    show(spawner, s, &modes, band, after_rows)
 }

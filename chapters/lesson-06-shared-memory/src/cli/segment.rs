@@ -8,6 +8,22 @@ use course_support::report::{grouped, yes_no};
 use lesson_06_shared_memory::named;
 use lesson_06_shared_memory::segment::{self, shm_path};
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Size of the segment in bytes.
+    #[arg(long, default_value_t = 4096, value_parser = usize_in(4096..=1 << 30))]
+    pub(crate) size: usize,
+    /// Keep the segment this many seconds before removing it (look at
+    /// /dev/shm meanwhile, or press Ctrl-C).
+    #[arg(long, default_value_t = 0, value_parser = u64_in(0..=3_600))]
+    pub(crate) hold_secs: u64,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args { size, hold_secs } = args;
+    show(spawner, size, hold_secs)
+}
+
 pub(crate) fn show(spawner: &Spawner, size: usize, hold_secs: u64) -> Result<()> {
     let g = named::greet(spawner, size, |seg| {
         println!(
@@ -36,20 +52,4 @@ pub(crate) fn show(spawner: &Spawner, size: usize, hold_secs: u64) -> Result<()>
         yes_no(g.listed_after_drop)
     );
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// Size of the segment in bytes.
-    #[arg(long, default_value_t = 4096, value_parser = usize_in(4096..=1 << 30))]
-    pub(crate) size: usize,
-    /// Keep the segment this many seconds before removing it (look at
-    /// /dev/shm meanwhile, or press Ctrl-C).
-    #[arg(long, default_value_t = 0, value_parser = u64_in(0..=3_600))]
-    pub(crate) hold_secs: u64,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args { size, hold_secs } = args;
-    show(spawner, size, hold_secs)
 }

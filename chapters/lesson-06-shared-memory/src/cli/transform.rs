@@ -8,6 +8,27 @@ use course_support::table;
 use lesson_06_shared_memory::segment::shm_path;
 use lesson_06_shared_memory::transform;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) shape: super::shape::Shape,
+    #[arg(long, default_value_t = 2.0, value_parser = finite)]
+    pub(crate) factor: f64,
+    /// Unlink the segment's name as soon as every worker has mapped it.
+    #[arg(long)]
+    pub(crate) unlink_early: bool,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        shape,
+        factor,
+        unlink_early,
+    } = args;
+    let s = shape.checked()?;
+    show(spawner, s.rows, s.cols, s.workers(), factor, unlink_early)
+}
+
 pub(crate) fn show(
     spawner: &Spawner,
     rows: usize,
@@ -85,25 +106,4 @@ pub(crate) fn summarize(statuses: &[String]) -> String {
         }
         _ => statuses.join(", "),
     }
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) shape: super::shape::Shape,
-    #[arg(long, default_value_t = 2.0, value_parser = finite)]
-    pub(crate) factor: f64,
-    /// Unlink the segment's name as soon as every worker has mapped it.
-    #[arg(long)]
-    pub(crate) unlink_early: bool,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args {
-        shape,
-        factor,
-        unlink_early,
-    } = args;
-    let s = shape.checked()?;
-    show(spawner, s.rows, s.cols, s.workers(), factor, unlink_early)
 }

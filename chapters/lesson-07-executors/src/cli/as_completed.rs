@@ -12,6 +12,20 @@ use course_support::table;
 use lesson_07_executors::as_completed;
 use lesson_07_executors::thread_pool::ThreadPool;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Sleep of each task in ms, in submission order.
+    #[arg(long, value_delimiter = ',', default_values_t = [300, 100, 200, 50], value_parser = u64_in(0..=60_000))]
+    pub(crate) sleeps_ms: Vec<u64>,
+    #[arg(long, default_value_t = 4, value_parser = usize_in(1..=256))]
+    pub(crate) workers: usize,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args { sleeps_ms, workers } = args;
+    show(&sleeps_ms, workers)
+}
+
 pub(crate) fn show(sleeps: &[u64], workers: usize) -> Result<()> {
     let pool = ThreadPool::new(workers);
     let t0 = Instant::now();
@@ -39,18 +53,4 @@ pub(crate) fn show(sleeps: &[u64], workers: usize) -> Result<()> {
         sleeps
     );
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// Sleep of each task in ms, in submission order.
-    #[arg(long, value_delimiter = ',', default_values_t = [300, 100, 200, 50], value_parser = u64_in(0..=60_000))]
-    pub(crate) sleeps_ms: Vec<u64>,
-    #[arg(long, default_value_t = 4, value_parser = usize_in(1..=256))]
-    pub(crate) workers: usize,
-}
-
-pub(crate) fn run(args: Args) -> Result<()> {
-    let Args { sleeps_ms, workers } = args;
-    show(&sleeps_ms, workers)
 }

@@ -16,6 +16,50 @@ use crate::BENCH_LIMIT;
 use crate::BENCH_PROCESS_TASKS;
 use crate::BENCH_TASKS;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = cores(), value_parser = usize_in(1..=256))]
+    pub(crate) workers: usize,
+    #[arg(long, default_value_t = BENCH_TASKS, value_parser = usize_in(1..=10_000_000))]
+    pub(crate) tasks: usize,
+    #[arg(long, default_value_t = BENCH_PROCESS_TASKS, value_parser = usize_in(1..=1_000_000))]
+    pub(crate) process_tasks: usize,
+    #[arg(long, default_value_t = BENCH_LIMIT, value_parser = u64_in(1..=1_000_000_000))]
+    pub(crate) limit: u64,
+    /// Primes limit for Python's (slower) run of the CPU batch.
+    #[arg(long, default_value_t = 1_000_000, value_parser = u64_in(1..=1_000_000_000))]
+    pub(crate) python_limit: u64,
+    /// Run each CPU batch this many times and keep the fastest.
+    #[arg(long, default_value_t = 3, value_parser = usize_in(1..=100))]
+    pub(crate) repeats: usize,
+    #[command(flatten)]
+    pub(crate) python: PythonArgs,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        workers,
+        tasks,
+        process_tasks,
+        limit,
+        python_limit,
+        repeats,
+        python,
+    } = args;
+    show(
+        spawner,
+        Sizes {
+            workers,
+            tasks,
+            process_tasks,
+            limit,
+            python_limit,
+            repeats,
+        },
+        &python,
+    )
+}
+
 /// What `bench` measures with.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Sizes {
@@ -157,48 +201,4 @@ pub(crate) fn show(spawner: &Spawner, sizes: Sizes, python: &PythonArgs) -> Resu
     }
     println!("{t}");
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[arg(long, default_value_t = cores(), value_parser = usize_in(1..=256))]
-    pub(crate) workers: usize,
-    #[arg(long, default_value_t = BENCH_TASKS, value_parser = usize_in(1..=10_000_000))]
-    pub(crate) tasks: usize,
-    #[arg(long, default_value_t = BENCH_PROCESS_TASKS, value_parser = usize_in(1..=1_000_000))]
-    pub(crate) process_tasks: usize,
-    #[arg(long, default_value_t = BENCH_LIMIT, value_parser = u64_in(1..=1_000_000_000))]
-    pub(crate) limit: u64,
-    /// Primes limit for Python's (slower) run of the CPU batch.
-    #[arg(long, default_value_t = 1_000_000, value_parser = u64_in(1..=1_000_000_000))]
-    pub(crate) python_limit: u64,
-    /// Run each CPU batch this many times and keep the fastest.
-    #[arg(long, default_value_t = 3, value_parser = usize_in(1..=100))]
-    pub(crate) repeats: usize,
-    #[command(flatten)]
-    pub(crate) python: PythonArgs,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args {
-        workers,
-        tasks,
-        process_tasks,
-        limit,
-        python_limit,
-        repeats,
-        python,
-    } = args;
-    show(
-        spawner,
-        Sizes {
-            workers,
-            tasks,
-            process_tasks,
-            limit,
-            python_limit,
-            repeats,
-        },
-        &python,
-    )
 }

@@ -10,6 +10,18 @@ use course_support::table;
 use crossbeam::channel;
 use lesson_07_executors::thread_pool::ThreadPool;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Tasks queued behind the running one; every other one is cancelled.
+    #[arg(long, default_value_t = 6, value_parser = usize_in(1..=10_000))]
+    pub(crate) queued: usize,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args { queued } = args;
+    show(queued)
+}
+
 pub(crate) fn show(queued: usize) -> Result<()> {
     let pool = ThreadPool::new(1);
     let ran = Arc::new(AtomicUsize::new(0));
@@ -65,16 +77,4 @@ pub(crate) fn show(queued: usize) -> Result<()> {
         }
     );
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// Tasks queued behind the running one; every other one is cancelled.
-    #[arg(long, default_value_t = 6, value_parser = usize_in(1..=10_000))]
-    pub(crate) queued: usize,
-}
-
-pub(crate) fn run(args: Args) -> Result<()> {
-    let Args { queued } = args;
-    show(queued)
 }

@@ -10,6 +10,31 @@ use lesson_07_executors::measure::{self, CpuRun};
 
 use crate::TOUR_LIMIT;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Count the primes below this.
+    #[arg(long, default_value_t = TOUR_LIMIT, value_parser = u64_in(1..=1_000_000_000))]
+    pub(crate) limit: u64,
+    /// Blocks to cut the range into (tasks).
+    #[arg(long, default_value_t = 4 * cores(), value_parser = usize_in(1..=100_000))]
+    pub(crate) tasks: usize,
+    #[arg(long, default_value_t = cores(), value_parser = usize_in(1..=256))]
+    pub(crate) workers: usize,
+    /// Run each way this many times and keep the fastest.
+    #[arg(long, default_value_t = 1, value_parser = usize_in(1..=100))]
+    pub(crate) repeats: usize,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        limit,
+        tasks,
+        workers,
+        repeats,
+    } = args;
+    show(spawner, limit, tasks, workers, repeats).map(|_| ())
+}
+
 pub(crate) fn show(
     spawner: &Spawner,
     limit: u64,
@@ -54,29 +79,4 @@ pub(crate) fn print_load() {
         };
         println!("Load average over the last minute: {load:.2} ({verdict}).");
     }
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// Count the primes below this.
-    #[arg(long, default_value_t = TOUR_LIMIT, value_parser = u64_in(1..=1_000_000_000))]
-    pub(crate) limit: u64,
-    /// Blocks to cut the range into (tasks).
-    #[arg(long, default_value_t = 4 * cores(), value_parser = usize_in(1..=100_000))]
-    pub(crate) tasks: usize,
-    #[arg(long, default_value_t = cores(), value_parser = usize_in(1..=256))]
-    pub(crate) workers: usize,
-    /// Run each way this many times and keep the fastest.
-    #[arg(long, default_value_t = 1, value_parser = usize_in(1..=100))]
-    pub(crate) repeats: usize,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args {
-        limit,
-        tasks,
-        workers,
-        repeats,
-    } = args;
-    show(spawner, limit, tasks, workers, repeats).map(|_| ())
 }

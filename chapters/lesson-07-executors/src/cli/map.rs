@@ -14,6 +14,26 @@ use lesson_07_executors::thread_pool::ThreadPool;
 
 use crate::ms_to;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = 6, value_parser = usize_in(1..=1_000))]
+    pub(crate) items: usize,
+    #[arg(long, default_value_t = 3, value_parser = usize_in(1..=256))]
+    pub(crate) workers: usize,
+    /// Item i sleeps (items - i) x this many ms, so later items finish first.
+    #[arg(long, default_value_t = 20, value_parser = u64_in(0..=10_000))]
+    pub(crate) step_ms: u64,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args {
+        items,
+        workers,
+        step_ms,
+    } = args;
+    show(items, workers, ms_to(step_ms))
+}
+
 pub(crate) fn show(items: usize, workers: usize, step: Duration) -> Result<()> {
     let pool = ThreadPool::new(workers);
     let finished = Arc::new(AtomicUsize::new(0));
@@ -53,26 +73,6 @@ pub(crate) fn ordinal(n: usize) -> String {
         _ => "th",
     };
     format!("{n}{suffix}")
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[arg(long, default_value_t = 6, value_parser = usize_in(1..=1_000))]
-    pub(crate) items: usize,
-    #[arg(long, default_value_t = 3, value_parser = usize_in(1..=256))]
-    pub(crate) workers: usize,
-    /// Item i sleeps (items - i) x this many ms, so later items finish first.
-    #[arg(long, default_value_t = 20, value_parser = u64_in(0..=10_000))]
-    pub(crate) step_ms: u64,
-}
-
-pub(crate) fn run(args: Args) -> Result<()> {
-    let Args {
-        items,
-        workers,
-        step_ms,
-    } = args;
-    show(items, workers, ms_to(step_ms))
 }
 
 #[cfg(test)]

@@ -11,6 +11,27 @@ use lesson_07_executors::measure::{self, Overhead};
 use crate::TOUR_PROCESS_TASKS;
 use crate::TOUR_TASKS;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = cores(), value_parser = usize_in(1..=256))]
+    pub(crate) workers: usize,
+    /// Tasks on the thread pool (and the direct calls).
+    #[arg(long, default_value_t = TOUR_TASKS, value_parser = usize_in(1..=10_000_000))]
+    pub(crate) tasks: usize,
+    /// Tasks on the process pool.
+    #[arg(long, default_value_t = TOUR_PROCESS_TASKS, value_parser = usize_in(1..=1_000_000))]
+    pub(crate) process_tasks: usize,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args {
+        workers,
+        tasks,
+        process_tasks,
+    } = args;
+    show(spawner, workers, tasks, process_tasks).map(|_| ())
+}
+
 pub(crate) fn show(
     spawner: &Spawner,
     workers: usize,
@@ -43,25 +64,4 @@ pub(crate) fn show(
         ms(o.start_interpreters)
     );
     Ok(o)
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[arg(long, default_value_t = cores(), value_parser = usize_in(1..=256))]
-    pub(crate) workers: usize,
-    /// Tasks on the thread pool (and the direct calls).
-    #[arg(long, default_value_t = TOUR_TASKS, value_parser = usize_in(1..=10_000_000))]
-    pub(crate) tasks: usize,
-    /// Tasks on the process pool.
-    #[arg(long, default_value_t = TOUR_PROCESS_TASKS, value_parser = usize_in(1..=1_000_000))]
-    pub(crate) process_tasks: usize,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args {
-        workers,
-        tasks,
-        process_tasks,
-    } = args;
-    show(spawner, workers, tasks, process_tasks).map(|_| ())
 }

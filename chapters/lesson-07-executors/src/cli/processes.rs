@@ -14,6 +14,17 @@ use lesson_07_executors::future::Handle;
 use lesson_07_executors::remote::{CountPrimes, Crash, CrashHow, Echo, Fail, Panic, SleepThenPid};
 use lesson_07_executors::robust;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = 2, value_parser = usize_in(1..=64))]
+    pub(crate) workers: usize,
+}
+
+pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
+    let Args { workers } = args;
+    show(spawner, workers)
+}
+
 pub(crate) fn show(spawner: &Spawner, workers: usize) -> Result<()> {
     let me = std::process::id();
     let mut all_pids = Vec::new();
@@ -105,15 +116,4 @@ pub(crate) fn show(spawner: &Spawner, workers: usize) -> Result<()> {
         all_pids.len()
     );
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[arg(long, default_value_t = 2, value_parser = usize_in(1..=64))]
-    pub(crate) workers: usize,
-}
-
-pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
-    let Args { workers } = args;
-    show(spawner, workers)
 }

@@ -13,6 +13,27 @@ use lesson_07_executors::thread_pool::ThreadPool;
 
 use crate::ms_to;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = 2, value_parser = usize_in(1..=256))]
+    pub(crate) workers: usize,
+    /// How long the whole batch may take, in ms.
+    #[arg(long, default_value_t = 300, value_parser = u64_in(1..=60_000))]
+    pub(crate) timeout_ms: u64,
+    /// The slow task's sleep, in ms (longer than the timeout).
+    #[arg(long, default_value_t = 600, value_parser = u64_in(0..=60_000))]
+    pub(crate) slow_ms: u64,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args {
+        workers,
+        timeout_ms,
+        slow_ms,
+    } = args;
+    show(workers, ms_to(timeout_ms), slow_ms)
+}
+
 pub(crate) fn show(workers: usize, timeout: Duration, slow_ms: u64) -> Result<()> {
     let pool = ThreadPool::new(workers);
     let jobs = robust::batch(slow_ms);
@@ -67,24 +88,3 @@ pub(crate) fn print_report<T: std::fmt::Debug, E: std::fmt::Display>(
     );
 }
 // ANCHOR_END: print_report
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[arg(long, default_value_t = 2, value_parser = usize_in(1..=256))]
-    pub(crate) workers: usize,
-    /// How long the whole batch may take, in ms.
-    #[arg(long, default_value_t = 300, value_parser = u64_in(1..=60_000))]
-    pub(crate) timeout_ms: u64,
-    /// The slow task's sleep, in ms (longer than the timeout).
-    #[arg(long, default_value_t = 600, value_parser = u64_in(0..=60_000))]
-    pub(crate) slow_ms: u64,
-}
-
-pub(crate) fn run(args: Args) -> Result<()> {
-    let Args {
-        workers,
-        timeout_ms,
-        slow_ms,
-    } = args;
-    show(workers, ms_to(timeout_ms), slow_ms)
-}

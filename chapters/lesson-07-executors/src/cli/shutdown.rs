@@ -15,6 +15,20 @@ use lesson_07_executors::thread_pool::ThreadPool;
 
 use crate::ms_to;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[arg(long, default_value_t = 5, value_parser = usize_in(0..=10_000))]
+    pub(crate) queued: usize,
+    /// How long the running task takes, in ms.
+    #[arg(long, default_value_t = 200, value_parser = u64_in(0..=60_000))]
+    pub(crate) running_ms: u64,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args { queued, running_ms } = args;
+    show(queued, ms_to(running_ms))
+}
+
 pub(crate) fn show(queued: usize, running: Duration) -> Result<()> {
     let mut t = table([
         "shutdown",
@@ -60,18 +74,4 @@ pub(crate) fn show(queued: usize, running: Duration) -> Result<()> {
         "wait=false cannot stop the running task (no thread can be killed): it finishes on its detached thread."
     );
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[arg(long, default_value_t = 5, value_parser = usize_in(0..=10_000))]
-    pub(crate) queued: usize,
-    /// How long the running task takes, in ms.
-    #[arg(long, default_value_t = 200, value_parser = u64_in(0..=60_000))]
-    pub(crate) running_ms: u64,
-}
-
-pub(crate) fn run(args: Args) -> Result<()> {
-    let Args { queued, running_ms } = args;
-    show(queued, ms_to(running_ms))
 }

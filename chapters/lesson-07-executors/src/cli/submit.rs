@@ -12,6 +12,24 @@ use lesson_07_executors::thread_pool::ThreadPool;
 
 use crate::ms_to;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// How long the task runs, in ms.
+    #[arg(long, default_value_t = 300, value_parser = u64_in(1..=60_000))]
+    pub(crate) task_ms: u64,
+    /// The first result() call's timeout, in ms.
+    #[arg(long, default_value_t = 50, value_parser = u64_in(0..=60_000))]
+    pub(crate) timeout_ms: u64,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args {
+        task_ms,
+        timeout_ms,
+    } = args;
+    show(ms_to(task_ms), ms_to(timeout_ms))
+}
+
 pub(crate) fn show(task: Duration, timeout: Duration) -> Result<()> {
     let pool = ThreadPool::new(1);
     let (started_tx, started) = channel::bounded(1);
@@ -70,22 +88,4 @@ pub(crate) fn show(task: Duration, timeout: Duration) -> Result<()> {
         ms(t1.elapsed())
     );
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// How long the task runs, in ms.
-    #[arg(long, default_value_t = 300, value_parser = u64_in(1..=60_000))]
-    pub(crate) task_ms: u64,
-    /// The first result() call's timeout, in ms.
-    #[arg(long, default_value_t = 50, value_parser = u64_in(0..=60_000))]
-    pub(crate) timeout_ms: u64,
-}
-
-pub(crate) fn run(args: Args) -> Result<()> {
-    let Args {
-        task_ms,
-        timeout_ms,
-    } = args;
-    show(ms_to(task_ms), ms_to(timeout_ms))
 }

@@ -15,6 +15,54 @@ use lesson_08_async_fetch::scale::{ClientRun, client_in_child};
 use lesson_08_async_fetch::server::{ServerConfig, TestServer};
 use lesson_08_async_fetch::system::{check_nofile, cpu_time, mib};
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Requests per round.
+    #[arg(long, default_value_t = 10_000, value_parser = usize_in(1..=1_000_000))]
+    pub(crate) requests: usize,
+    /// Requests in flight at most.
+    #[arg(long, default_value_t = 1_000, value_parser = usize_in(1..=20_000))]
+    pub(crate) concurrency: usize,
+    #[command(flatten)]
+    pub(crate) latency: super::shared::Latency,
+    /// Batches of --requests on the same client: the first opens the connections, later ones reuse them.
+    #[arg(long, default_value_t = 3, value_parser = usize_in(1..=10))]
+    pub(crate) rounds: usize,
+    /// Client threads, each with its own current_thread runtime and client [default: cores].
+    #[arg(long, value_parser = usize_in(1..=64))]
+    pub(crate) client_threads: Option<usize>,
+    /// Embedded server threads (1: a current_thread runtime) [default: cores].
+    #[arg(long, value_parser = usize_in(1..=64))]
+    pub(crate) server_threads: Option<usize>,
+    /// Skip the Python side.
+    #[arg(long)]
+    pub(crate) no_python: bool,
+    #[command(flatten)]
+    pub(crate) python: PythonArgs,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args {
+        requests,
+        concurrency,
+        latency,
+        rounds,
+        client_threads,
+        server_threads,
+        no_python,
+        python,
+    } = args;
+    show(BenchPlan {
+        requests,
+        concurrency,
+        latency: latency.get(),
+        rounds,
+        client_threads: client_threads.unwrap_or_else(cores),
+        server_threads: server_threads.unwrap_or_else(cores),
+        python: (!no_python).then_some(python),
+    })
+}
+
 /// The benchmark's settings.
 #[derive(Debug, Clone)]
 pub(crate) struct BenchPlan {
@@ -215,52 +263,4 @@ pub(crate) fn show(b: BenchPlan) -> Result<()> {
         }
     }
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// Requests per round.
-    #[arg(long, default_value_t = 10_000, value_parser = usize_in(1..=1_000_000))]
-    pub(crate) requests: usize,
-    /// Requests in flight at most.
-    #[arg(long, default_value_t = 1_000, value_parser = usize_in(1..=20_000))]
-    pub(crate) concurrency: usize,
-    #[command(flatten)]
-    pub(crate) latency: super::shared::Latency,
-    /// Batches of --requests on the same client: the first opens the connections, later ones reuse them.
-    #[arg(long, default_value_t = 3, value_parser = usize_in(1..=10))]
-    pub(crate) rounds: usize,
-    /// Client threads, each with its own current_thread runtime and client [default: cores].
-    #[arg(long, value_parser = usize_in(1..=64))]
-    pub(crate) client_threads: Option<usize>,
-    /// Embedded server threads (1: a current_thread runtime) [default: cores].
-    #[arg(long, value_parser = usize_in(1..=64))]
-    pub(crate) server_threads: Option<usize>,
-    /// Skip the Python side.
-    #[arg(long)]
-    pub(crate) no_python: bool,
-    #[command(flatten)]
-    pub(crate) python: PythonArgs,
-}
-
-pub(crate) fn run(args: Args) -> Result<()> {
-    let Args {
-        requests,
-        concurrency,
-        latency,
-        rounds,
-        client_threads,
-        server_threads,
-        no_python,
-        python,
-    } = args;
-    show(BenchPlan {
-        requests,
-        concurrency,
-        latency: latency.get(),
-        rounds,
-        client_threads: client_threads.unwrap_or_else(cores),
-        server_threads: server_threads.unwrap_or_else(cores),
-        python: (!no_python).then_some(python),
-    })
 }

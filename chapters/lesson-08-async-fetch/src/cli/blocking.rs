@@ -9,6 +9,33 @@ use lesson_08_async_fetch::blocking::{
     Flavor, Placement, Sleeper, busy_for, heartbeat_during, sleep_tasks,
 };
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// How many tasks sleep.
+    #[arg(long, default_value_t = 10, value_parser = usize_in(1..=1_000))]
+    pub(crate) tasks: usize,
+    /// How long each sleeps, milliseconds.
+    #[arg(long, default_value_t = 50, value_parser = u64_in(1..=600_000))]
+    pub(crate) sleep_ms: u64,
+    /// CPU work beside a heartbeat, milliseconds.
+    #[arg(long, default_value_t = 200, value_parser = u64_in(1..=600_000))]
+    pub(crate) cpu_ms: u64,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args {
+        tasks,
+        sleep_ms,
+        cpu_ms,
+    } = args;
+    show(
+        tasks,
+        super::shared::ms(sleep_ms),
+        super::shared::ms(cpu_ms),
+    );
+    Ok(())
+}
+
 pub(crate) fn show(tasks: usize, each: Duration, cpu: Duration) {
     println!(
         "{tasks} tasks each wait {} ms; the runtime's threads run them all.",
@@ -83,31 +110,4 @@ pub(crate) fn show(tasks: usize, each: Duration, cpu: Duration) {
         ]);
     }
     println!("{t}");
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// How many tasks sleep.
-    #[arg(long, default_value_t = 10, value_parser = usize_in(1..=1_000))]
-    pub(crate) tasks: usize,
-    /// How long each sleeps, milliseconds.
-    #[arg(long, default_value_t = 50, value_parser = u64_in(1..=600_000))]
-    pub(crate) sleep_ms: u64,
-    /// CPU work beside a heartbeat, milliseconds.
-    #[arg(long, default_value_t = 200, value_parser = u64_in(1..=600_000))]
-    pub(crate) cpu_ms: u64,
-}
-
-pub(crate) fn run(args: Args) -> Result<()> {
-    let Args {
-        tasks,
-        sleep_ms,
-        cpu_ms,
-    } = args;
-    show(
-        tasks,
-        super::shared::ms(sleep_ms),
-        super::shared::ms(cpu_ms),
-    );
-    Ok(())
 }

@@ -10,6 +10,30 @@ use lesson_08_async_fetch::gather::timed;
 use lesson_08_async_fetch::server::ServerConfig;
 use lesson_08_async_fetch::system::check_nofile;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) url: super::shared::UrlArg,
+    /// How many URLs to fetch (with --url: how many times to fetch it).
+    #[arg(long, default_value_t = 100, value_parser = usize_in(1..=100_000))]
+    pub(crate) requests: usize,
+    /// Requests in flight at most.
+    #[arg(long, default_value_t = 10, value_parser = usize_in(1..=10_000))]
+    pub(crate) limit: usize,
+    #[command(flatten)]
+    pub(crate) latency: super::shared::Latency,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args {
+        url,
+        requests,
+        limit,
+        latency,
+    } = args;
+    super::shared::runtime().block_on(show(url.url, requests, limit, latency.get()))
+}
+
 pub(crate) async fn show(
     url: Option<String>,
     n: usize,
@@ -61,28 +85,4 @@ pub(crate) async fn show(
         println!("The peak is counted by the server: with a bound, it never exceeds the limit.");
     }
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) url: super::shared::UrlArg,
-    /// How many URLs to fetch (with --url: how many times to fetch it).
-    #[arg(long, default_value_t = 100, value_parser = usize_in(1..=100_000))]
-    pub(crate) requests: usize,
-    /// Requests in flight at most.
-    #[arg(long, default_value_t = 10, value_parser = usize_in(1..=10_000))]
-    pub(crate) limit: usize,
-    #[command(flatten)]
-    pub(crate) latency: super::shared::Latency,
-}
-
-pub(crate) fn run(args: Args) -> Result<()> {
-    let Args {
-        url,
-        requests,
-        limit,
-        latency,
-    } = args;
-    super::shared::runtime().block_on(show(url.url, requests, limit, latency.get()))
 }

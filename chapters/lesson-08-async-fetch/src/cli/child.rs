@@ -7,36 +7,6 @@ use clap::Subcommand;
 use course_support::cores;
 use lesson_08_async_fetch::scale::{Mode, run_mode, run_reqwest};
 
-#[derive(Debug, Subcommand)]
-pub(crate) enum Role {
-    /// One client run of threads vs async; prints one JSON line.
-    Scale {
-        #[arg(long)]
-        mode: String,
-        #[arg(long)]
-        addr: SocketAddr,
-        #[arg(long)]
-        requests: usize,
-        #[arg(long)]
-        timeout_ms: u64,
-    },
-    /// The benchmark's Rust client; prints one JSON line.
-    Bench {
-        #[arg(long)]
-        url: String,
-        #[arg(long)]
-        requests: usize,
-        #[arg(long)]
-        concurrency: usize,
-        #[arg(long)]
-        timeout_ms: u64,
-        #[arg(long, default_value_t = 1)]
-        rounds: usize,
-        #[arg(long, default_value_t = 1)]
-        threads: usize,
-    },
-}
-
 pub(crate) fn run(role: Role) -> Result<()> {
     // A parent killed before it could reap us must not leave us running.
     course_support::child::exit_when_orphaned();
@@ -81,4 +51,34 @@ pub(crate) fn run(role: Role) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Role {
+    /// One client run of threads vs async; prints one JSON line.
+    Scale {
+        #[arg(long)]
+        mode: String,
+        #[arg(long)]
+        addr: SocketAddr,
+        #[arg(long)]
+        requests: usize,
+        #[arg(long)]
+        timeout_ms: u64,
+    },
+    /// The benchmark's Rust client; prints one JSON line.
+    Bench {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        requests: usize,
+        #[arg(long)]
+        concurrency: usize,
+        #[arg(long)]
+        timeout_ms: u64,
+        #[arg(long, default_value_t = 1)]
+        rounds: usize,
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+    },
 }

@@ -12,63 +12,6 @@ use lesson_08_async_fetch::robust::{Policy, fetch_all, report};
 use lesson_08_async_fetch::server::{ServerConfig, closed_port_url};
 use lesson_08_async_fetch::target::Target;
 
-pub(crate) async fn show(
-    url: Option<String>,
-    n: usize,
-    config: ServerConfig,
-    policy: Policy,
-) -> Result<()> {
-    let target = super::shared::target(url, config).await?;
-    let urls = target.urls(n);
-    let client = target.client(None);
-    let outcomes = fetch_all(&client, &urls, policy).await;
-    let report = report_of(&outcomes, &target, policy);
-    println!("{}", report.table());
-    Ok(())
-}
-
-pub(crate) fn report_of(
-    outcomes: &[Retried<Fetched>],
-    target: &Target,
-    policy: Policy,
-) -> ErrorReport {
-    let report = report(outcomes, Duration::ZERO);
-    println!(
-        "{} URLs, at most {} at once, {} ms per attempt, up to {} attempts: {} ok, {} failed, {} attempts in all.",
-        report.total(),
-        policy.limit,
-        policy.timeout.as_millis(),
-        policy.backoff.max_attempts,
-        report.ok,
-        report.failed(),
-        report.attempts
-    );
-    if let Some(server) = target.server() {
-        println!(
-            "The server saw {} requests, at most {} at once.",
-            server.stats().requests,
-            server.stats().peak_in_flight
-        );
-    }
-    report
-}
-
-pub(crate) async fn show_refused(n: usize, policy: Policy) -> Result<()> {
-    let url = closed_port_url()?;
-    println!("A server that is down: {url} (nothing listens there).");
-    let target = Target::Url(url);
-    let urls = target.urls(n);
-    let client = target.client(None);
-    let (outcomes, time) = timed(fetch_all(&client, &urls, policy)).await;
-    let report = report_of(&outcomes, &target, policy);
-    println!("{}", report.table());
-    println!(
-        "Refused at once, retried, reported in {} ms: an error, not a hang.",
-        super::shared::millis_of(time)
-    );
-    Ok(())
-}
-
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     #[command(flatten)]
@@ -124,4 +67,61 @@ pub(crate) fn run(args: Args) -> Result<()> {
     } else {
         super::shared::runtime().block_on(show(url.url, requests, config, policy))
     }
+}
+
+pub(crate) async fn show(
+    url: Option<String>,
+    n: usize,
+    config: ServerConfig,
+    policy: Policy,
+) -> Result<()> {
+    let target = super::shared::target(url, config).await?;
+    let urls = target.urls(n);
+    let client = target.client(None);
+    let outcomes = fetch_all(&client, &urls, policy).await;
+    let report = report_of(&outcomes, &target, policy);
+    println!("{}", report.table());
+    Ok(())
+}
+
+pub(crate) fn report_of(
+    outcomes: &[Retried<Fetched>],
+    target: &Target,
+    policy: Policy,
+) -> ErrorReport {
+    let report = report(outcomes, Duration::ZERO);
+    println!(
+        "{} URLs, at most {} at once, {} ms per attempt, up to {} attempts: {} ok, {} failed, {} attempts in all.",
+        report.total(),
+        policy.limit,
+        policy.timeout.as_millis(),
+        policy.backoff.max_attempts,
+        report.ok,
+        report.failed(),
+        report.attempts
+    );
+    if let Some(server) = target.server() {
+        println!(
+            "The server saw {} requests, at most {} at once.",
+            server.stats().requests,
+            server.stats().peak_in_flight
+        );
+    }
+    report
+}
+
+pub(crate) async fn show_refused(n: usize, policy: Policy) -> Result<()> {
+    let url = closed_port_url()?;
+    println!("A server that is down: {url} (nothing listens there).");
+    let target = Target::Url(url);
+    let urls = target.urls(n);
+    let client = target.client(None);
+    let (outcomes, time) = timed(fetch_all(&client, &urls, policy)).await;
+    let report = report_of(&outcomes, &target, policy);
+    println!("{}", report.table());
+    println!(
+        "Refused at once, retried, reported in {} ms: an error, not a hang.",
+        super::shared::millis_of(time)
+    );
+    Ok(())
 }

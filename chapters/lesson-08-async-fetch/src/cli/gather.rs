@@ -9,6 +9,35 @@ use lesson_08_async_fetch::fetch::{FetchError, Fetched};
 use lesson_08_async_fetch::gather::{gather, gather_spawned, one_by_one, timed};
 use lesson_08_async_fetch::server::ServerConfig;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) url: super::shared::UrlArg,
+    /// How many URLs to fetch (with --url: how many times to fetch it).
+    #[arg(long, default_value_t = 10, value_parser = usize_in(1..=10_000))]
+    pub(crate) requests: usize,
+    #[command(flatten)]
+    pub(crate) latency: super::shared::Latency,
+    /// Extra latency of up to this much, fixed per path, so answers finish out of order.
+    #[arg(long, default_value_t = 50, value_parser = u64_in(0..=600_000))]
+    pub(crate) jitter_ms: u64,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args {
+        url,
+        requests,
+        latency,
+        jitter_ms,
+    } = args;
+    super::shared::runtime().block_on(show(
+        url.url,
+        requests,
+        latency.get(),
+        super::shared::ms(jitter_ms),
+    ))
+}
+
 pub(crate) async fn show(
     url: Option<String>,
     n: usize,
@@ -66,33 +95,4 @@ pub(crate) fn in_order(
         .zip(urls)
         .all(|(r, url)| r.as_ref().is_ok_and(|f| url.ends_with(&f.first_line)));
     if ok { "yes" } else { "no" }.to_owned()
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) url: super::shared::UrlArg,
-    /// How many URLs to fetch (with --url: how many times to fetch it).
-    #[arg(long, default_value_t = 10, value_parser = usize_in(1..=10_000))]
-    pub(crate) requests: usize,
-    #[command(flatten)]
-    pub(crate) latency: super::shared::Latency,
-    /// Extra latency of up to this much, fixed per path, so answers finish out of order.
-    #[arg(long, default_value_t = 50, value_parser = u64_in(0..=600_000))]
-    pub(crate) jitter_ms: u64,
-}
-
-pub(crate) fn run(args: Args) -> Result<()> {
-    let Args {
-        url,
-        requests,
-        latency,
-        jitter_ms,
-    } = args;
-    super::shared::runtime().block_on(show(
-        url.url,
-        requests,
-        latency.get(),
-        super::shared::ms(jitter_ms),
-    ))
 }

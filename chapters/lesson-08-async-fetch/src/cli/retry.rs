@@ -9,6 +9,41 @@ use lesson_08_async_fetch::robust::{Policy, fetch_all};
 use lesson_08_async_fetch::server::ServerConfig;
 use lesson_08_async_fetch::target::Target;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) url: super::shared::UrlArg,
+    /// How many URLs to fetch (with --url: how many times to fetch it).
+    #[arg(long, default_value_t = 10, value_parser = usize_in(1..=10_000))]
+    pub(crate) requests: usize,
+    /// The server fails the first K requests of every path (503).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub(crate) fail_first: u32,
+    /// Attempts per URL, the first included.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub(crate) max_attempts: u32,
+    /// The first wait, milliseconds; then 2x, 4x, ... with equal jitter.
+    #[arg(long, default_value_t = 20, value_parser = u64_in(0..=600_000))]
+    pub(crate) base_ms: u64,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args {
+        url,
+        requests,
+        fail_first,
+        max_attempts,
+        base_ms,
+    } = args;
+    super::shared::runtime().block_on(show(
+        url.url,
+        requests,
+        fail_first,
+        max_attempts,
+        super::shared::ms(base_ms),
+    ))
+}
+
 pub(crate) async fn show(
     url: Option<String>,
     n: usize,
@@ -94,39 +129,4 @@ pub(crate) async fn show(
         base.as_millis()
     );
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) url: super::shared::UrlArg,
-    /// How many URLs to fetch (with --url: how many times to fetch it).
-    #[arg(long, default_value_t = 10, value_parser = usize_in(1..=10_000))]
-    pub(crate) requests: usize,
-    /// The server fails the first K requests of every path (503).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=100))]
-    pub(crate) fail_first: u32,
-    /// Attempts per URL, the first included.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=20))]
-    pub(crate) max_attempts: u32,
-    /// The first wait, milliseconds; then 2x, 4x, ... with equal jitter.
-    #[arg(long, default_value_t = 20, value_parser = u64_in(0..=600_000))]
-    pub(crate) base_ms: u64,
-}
-
-pub(crate) fn run(args: Args) -> Result<()> {
-    let Args {
-        url,
-        requests,
-        fail_first,
-        max_attempts,
-        base_ms,
-    } = args;
-    super::shared::runtime().block_on(show(
-        url.url,
-        requests,
-        fail_first,
-        max_attempts,
-        super::shared::ms(base_ms),
-    ))
 }

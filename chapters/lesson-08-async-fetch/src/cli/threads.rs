@@ -11,6 +11,20 @@ use lesson_08_async_fetch::scale::{Mode, client_in_child};
 use lesson_08_async_fetch::server::{ServerConfig, TestServer};
 use lesson_08_async_fetch::system::{check_nofile, mib};
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Requests in flight at once, one run per level.
+    #[arg(long, value_delimiter = ',', default_values_t = [10, 100, 1_000, 10_000], value_parser = usize_in(1..=50_000))]
+    pub(crate) levels: Vec<usize>,
+    #[command(flatten)]
+    pub(crate) latency: super::shared::Latency,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args { levels, latency } = args;
+    show(&levels, latency.get())
+}
+
 pub(crate) fn show(levels: &[usize], latency: Duration) -> Result<()> {
     let spawner = Spawner::current_exe()?;
     println!(
@@ -90,18 +104,4 @@ pub(crate) fn show(levels: &[usize], latency: Duration) -> Result<()> {
         println!("note: {note}");
     }
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// Requests in flight at once, one run per level.
-    #[arg(long, value_delimiter = ',', default_values_t = [10, 100, 1_000, 10_000], value_parser = usize_in(1..=50_000))]
-    pub(crate) levels: Vec<usize>,
-    #[command(flatten)]
-    pub(crate) latency: super::shared::Latency,
-}
-
-pub(crate) fn run(args: Args) -> Result<()> {
-    let Args { levels, latency } = args;
-    show(&levels, latency.get())
 }

@@ -9,6 +9,41 @@ use lesson_08_async_fetch::fetch::FetchError;
 use lesson_08_async_fetch::server::{Fault, ServerConfig};
 use lesson_08_async_fetch::timeouts::{Limit, fetch_limited};
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) url: super::shared::UrlArg,
+    /// How many URLs to fetch (with --url: how many times to fetch it).
+    #[arg(long, default_value_t = 10, value_parser = usize_in(1..=10_000))]
+    pub(crate) requests: usize,
+    /// Fraction of paths that never answer.
+    #[arg(long, default_value_t = 0.3, value_parser = fraction)]
+    pub(crate) stall_rate: f64,
+    /// Time limit of each request, milliseconds.
+    #[arg(long, default_value_t = 200, value_parser = u64_in(1..=600_000))]
+    pub(crate) timeout_ms: u64,
+    /// How long to watch the run without a timeout before calling it a hang.
+    #[arg(long, default_value_t = 1_000, value_parser = u64_in(1..=600_000))]
+    pub(crate) watch_ms: u64,
+}
+
+pub(crate) fn run(args: Args) -> Result<()> {
+    let Args {
+        url,
+        requests,
+        stall_rate,
+        timeout_ms,
+        watch_ms,
+    } = args;
+    super::shared::runtime().block_on(show(
+        url.url,
+        requests,
+        stall_rate,
+        super::shared::ms(timeout_ms),
+        super::shared::ms(watch_ms),
+    ))
+}
+
 pub(crate) async fn show(
     url: Option<String>,
     n: usize,
@@ -64,39 +99,4 @@ pub(crate) async fn show(
         println!("Without a timeout, one stalled answer keeps the whole gather waiting forever.");
     }
     Ok(())
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) url: super::shared::UrlArg,
-    /// How many URLs to fetch (with --url: how many times to fetch it).
-    #[arg(long, default_value_t = 10, value_parser = usize_in(1..=10_000))]
-    pub(crate) requests: usize,
-    /// Fraction of paths that never answer.
-    #[arg(long, default_value_t = 0.3, value_parser = fraction)]
-    pub(crate) stall_rate: f64,
-    /// Time limit of each request, milliseconds.
-    #[arg(long, default_value_t = 200, value_parser = u64_in(1..=600_000))]
-    pub(crate) timeout_ms: u64,
-    /// How long to watch the run without a timeout before calling it a hang.
-    #[arg(long, default_value_t = 1_000, value_parser = u64_in(1..=600_000))]
-    pub(crate) watch_ms: u64,
-}
-
-pub(crate) fn run(args: Args) -> Result<()> {
-    let Args {
-        url,
-        requests,
-        stall_rate,
-        timeout_ms,
-        watch_ms,
-    } = args;
-    super::shared::runtime().block_on(show(
-        url.url,
-        requests,
-        stall_rate,
-        super::shared::ms(timeout_ms),
-        super::shared::ms(watch_ms),
-    ))
 }

@@ -11,6 +11,52 @@ use lesson_09_hybrid_pipeline::stop::StopSignal;
 
 use crate::Flow;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// URLs to fetch.
+    #[arg(long, default_value_t = 200, value_parser = usize_in(1..=100_000))]
+    pub(crate) items: usize,
+    /// Server latency, milliseconds (small: fetching is fast here).
+    #[arg(long, default_value_t = 1, value_parser = u64_in(0..=10_000))]
+    pub(crate) latency_ms: u64,
+    /// CPU milliseconds per item (large: crunching is slow here).
+    #[arg(long, default_value_t = 5.0, value_parser = f64_in(0.01..=10_000.0))]
+    pub(crate) cpu_ms: f64,
+    /// Fetches in flight.
+    #[arg(long, default_value_t = 16, value_parser = usize_in(1..=10_000))]
+    pub(crate) concurrency: usize,
+    /// CPU threads.
+    #[arg(long, default_value_t = 1, value_parser = usize_in(1..=256))]
+    pub(crate) cpu_workers: usize,
+    /// Room in the bounded channel.
+    #[arg(long, default_value_t = 8, value_parser = usize_in(1..=1_000_000))]
+    pub(crate) capacity: usize,
+    /// KiB per body.
+    #[arg(long, default_value_t = 256, value_parser = usize_in(1..=16_384))]
+    pub(crate) body_kib: usize,
+}
+
+pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
+    let Args {
+        items,
+        latency_ms,
+        cpu_ms,
+        concurrency,
+        cpu_workers,
+        capacity,
+        body_kib,
+    } = args;
+    let knobs = super::shared::Knobs {
+        latency_ms,
+        cpu_ms,
+        concurrency: Some(concurrency),
+        cpu_workers: Some(cpu_workers),
+        capacity,
+        body_kib,
+    };
+    show(&knobs, items, stop)
+}
+
 pub(crate) fn show(knobs: &super::shared::Knobs, items: usize, stop: &StopSignal) -> Result<Flow> {
     let scenario = super::shared::scenario(knobs, items);
     let p = super::shared::prepare(knobs, scenario.clone())?;
@@ -127,50 +173,4 @@ pub(crate) fn show(knobs: &super::shared::Knobs, items: usize, stop: &StopSignal
         println!("(This system cannot reset the peak-memory counter: peaks are cumulative.)");
     }
     Ok(Flow::Done)
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    /// URLs to fetch.
-    #[arg(long, default_value_t = 200, value_parser = usize_in(1..=100_000))]
-    pub(crate) items: usize,
-    /// Server latency, milliseconds (small: fetching is fast here).
-    #[arg(long, default_value_t = 1, value_parser = u64_in(0..=10_000))]
-    pub(crate) latency_ms: u64,
-    /// CPU milliseconds per item (large: crunching is slow here).
-    #[arg(long, default_value_t = 5.0, value_parser = f64_in(0.01..=10_000.0))]
-    pub(crate) cpu_ms: f64,
-    /// Fetches in flight.
-    #[arg(long, default_value_t = 16, value_parser = usize_in(1..=10_000))]
-    pub(crate) concurrency: usize,
-    /// CPU threads.
-    #[arg(long, default_value_t = 1, value_parser = usize_in(1..=256))]
-    pub(crate) cpu_workers: usize,
-    /// Room in the bounded channel.
-    #[arg(long, default_value_t = 8, value_parser = usize_in(1..=1_000_000))]
-    pub(crate) capacity: usize,
-    /// KiB per body.
-    #[arg(long, default_value_t = 256, value_parser = usize_in(1..=16_384))]
-    pub(crate) body_kib: usize,
-}
-
-pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
-    let Args {
-        items,
-        latency_ms,
-        cpu_ms,
-        concurrency,
-        cpu_workers,
-        capacity,
-        body_kib,
-    } = args;
-    let knobs = super::shared::Knobs {
-        latency_ms,
-        cpu_ms,
-        concurrency: Some(concurrency),
-        cpu_workers: Some(cpu_workers),
-        capacity,
-        body_kib,
-    };
-    show(&knobs, items, stop)
 }

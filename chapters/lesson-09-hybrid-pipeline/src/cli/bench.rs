@@ -10,6 +10,27 @@ use lesson_09_hybrid_pipeline::variants::Variant;
 
 use crate::Flow;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) knobs: super::shared::Knobs,
+    /// URLs per variant in the four-variant table.
+    #[arg(long, default_value_t = 300, value_parser = usize_in(1..=1_000_000))]
+    pub(crate) items: usize,
+    /// URLs in the long pipeline run whose ratio is reported.
+    #[arg(long, default_value_t = 2_000, value_parser = usize_in(1..=10_000_000))]
+    pub(crate) pipeline_items: usize,
+}
+
+pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
+    let Args {
+        knobs,
+        items,
+        pipeline_items,
+    } = args;
+    show(&knobs, items, pipeline_items, stop)
+}
+
 pub(crate) fn show(
     knobs: &super::shared::Knobs,
     items: usize,
@@ -53,25 +74,4 @@ pub(crate) fn show(
         ..knobs.clone()
     };
     super::backpressure::show(&bp, 400, stop)
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) knobs: super::shared::Knobs,
-    /// URLs per variant in the four-variant table.
-    #[arg(long, default_value_t = 300, value_parser = usize_in(1..=1_000_000))]
-    pub(crate) items: usize,
-    /// URLs in the long pipeline run whose ratio is reported.
-    #[arg(long, default_value_t = 2_000, value_parser = usize_in(1..=10_000_000))]
-    pub(crate) pipeline_items: usize,
-}
-
-pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
-    let Args {
-        knobs,
-        items,
-        pipeline_items,
-    } = args;
-    show(&knobs, items, pipeline_items, stop)
 }

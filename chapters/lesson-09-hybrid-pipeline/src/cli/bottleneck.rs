@@ -10,6 +10,27 @@ use lesson_09_hybrid_pipeline::variants::Variant;
 
 use crate::Flow;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) knobs: super::shared::Knobs,
+    /// URLs to fetch at each level.
+    #[arg(long, default_value_t = 60, value_parser = usize_in(1..=100_000))]
+    pub(crate) items: usize,
+    /// Fetches in flight, one run per level.
+    #[arg(long, value_delimiter = ',', default_values_t = [1, 2, 4, 8, 16], value_parser = usize_in(1..=10_000))]
+    pub(crate) levels: Vec<usize>,
+}
+
+pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
+    let Args {
+        knobs,
+        items,
+        levels,
+    } = args;
+    show(&knobs, items, &levels, stop)
+}
+
 pub(crate) fn show(
     knobs: &super::shared::Knobs,
     items: usize,
@@ -80,25 +101,4 @@ pub(crate) fn show(
         );
     }
     Ok(Flow::Done)
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) knobs: super::shared::Knobs,
-    /// URLs to fetch at each level.
-    #[arg(long, default_value_t = 60, value_parser = usize_in(1..=100_000))]
-    pub(crate) items: usize,
-    /// Fetches in flight, one run per level.
-    #[arg(long, value_delimiter = ',', default_values_t = [1, 2, 4, 8, 16], value_parser = usize_in(1..=10_000))]
-    pub(crate) levels: Vec<usize>,
-}
-
-pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
-    let Args {
-        knobs,
-        items,
-        levels,
-    } = args;
-    show(&knobs, items, &levels, stop)
 }

@@ -9,6 +9,20 @@ use lesson_09_hybrid_pipeline::variants::Variant;
 
 use crate::Flow;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) knobs: super::shared::Knobs,
+    /// URLs to fetch in each variant.
+    #[arg(long, default_value_t = 60, value_parser = usize_in(1..=100_000))]
+    pub(crate) items: usize,
+}
+
+pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
+    let Args { knobs, items } = args;
+    show(&knobs, items, stop)
+}
+
 pub(crate) fn show(knobs: &super::shared::Knobs, items: usize, stop: &StopSignal) -> Result<Flow> {
     let scenario = super::shared::scenario(knobs, items);
     let p = super::shared::prepare(knobs, scenario.clone())?;
@@ -86,18 +100,4 @@ pub(crate) fn show(knobs: &super::shared::Knobs, items: usize, stop: &StopSignal
         println!("  {:<20} {}", v.label(), v.python());
     }
     Ok(Flow::Done)
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) knobs: super::shared::Knobs,
-    /// URLs to fetch in each variant.
-    #[arg(long, default_value_t = 60, value_parser = usize_in(1..=100_000))]
-    pub(crate) items: usize,
-}
-
-pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
-    let Args { knobs, items } = args;
-    show(&knobs, items, stop)
 }

@@ -9,6 +9,35 @@ use lesson_09_hybrid_pipeline::stop::StopSignal;
 
 use crate::Flow;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) knobs: super::shared::Knobs,
+    /// URLs to fetch.
+    #[arg(long, default_value_t = 100, value_parser = usize_in(1..=100_000))]
+    pub(crate) items: usize,
+    /// Fraction of paths that answer 500 in the first run.
+    #[arg(long, default_value_t = 0.1, value_parser = fraction)]
+    pub(crate) fail_rate: f64,
+    /// The item whose URL answers 403 in the second run.
+    #[arg(long, default_value_t = 30, value_parser = usize_in(0..=10_000_000))]
+    pub(crate) fatal_at: usize,
+    /// The item whose URL never answers in the second run (still in flight when the 403 comes).
+    #[arg(long, default_value_t = 25, value_parser = usize_in(0..=10_000_000))]
+    pub(crate) stall_at: usize,
+}
+
+pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
+    let Args {
+        knobs,
+        items,
+        fail_rate,
+        fatal_at,
+        stall_at,
+    } = args;
+    show(&knobs, items, fail_rate, (fatal_at, stall_at), stop)
+}
+
 pub(crate) fn show(
     knobs: &super::shared::Knobs,
     items: usize,
@@ -77,33 +106,4 @@ pub(crate) fn show(
         }
     }
     Ok(Flow::Done)
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) knobs: super::shared::Knobs,
-    /// URLs to fetch.
-    #[arg(long, default_value_t = 100, value_parser = usize_in(1..=100_000))]
-    pub(crate) items: usize,
-    /// Fraction of paths that answer 500 in the first run.
-    #[arg(long, default_value_t = 0.1, value_parser = fraction)]
-    pub(crate) fail_rate: f64,
-    /// The item whose URL answers 403 in the second run.
-    #[arg(long, default_value_t = 30, value_parser = usize_in(0..=10_000_000))]
-    pub(crate) fatal_at: usize,
-    /// The item whose URL never answers in the second run (still in flight when the 403 comes).
-    #[arg(long, default_value_t = 25, value_parser = usize_in(0..=10_000_000))]
-    pub(crate) stall_at: usize,
-}
-
-pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
-    let Args {
-        knobs,
-        items,
-        fail_rate,
-        fatal_at,
-        stall_at,
-    } = args;
-    show(&knobs, items, fail_rate, (fatal_at, stall_at), stop)
 }

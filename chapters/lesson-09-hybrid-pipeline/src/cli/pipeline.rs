@@ -10,6 +10,34 @@ use lesson_09_hybrid_pipeline::variants::Variant;
 
 use crate::Flow;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) knobs: super::shared::Knobs,
+    /// URLs to fetch.
+    #[arg(long, default_value_t = 200, value_parser = usize_in(1..=10_000_000))]
+    pub(crate) items: usize,
+    #[command(flatten)]
+    pub(crate) faults: super::shared::Faults,
+    /// Raise the stop signal (as Ctrl-C does) once this many items are aggregated.
+    #[arg(long, value_parser = usize_in(1..=10_000_000))]
+    pub(crate) stop_after: Option<usize>,
+    /// An unbounded channel instead of a bounded one.
+    #[arg(long)]
+    pub(crate) unbounded: bool,
+}
+
+pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
+    let Args {
+        knobs,
+        items,
+        faults,
+        stop_after,
+        unbounded,
+    } = args;
+    show(&knobs, items, &faults, stop_after, unbounded, stop)
+}
+
 pub(crate) fn show(
     knobs: &super::shared::Knobs,
     items: usize,
@@ -55,32 +83,4 @@ pub(crate) fn show(
             Err(anyhow::Error::new(failed.error))
         }
     }
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) knobs: super::shared::Knobs,
-    /// URLs to fetch.
-    #[arg(long, default_value_t = 200, value_parser = usize_in(1..=10_000_000))]
-    pub(crate) items: usize,
-    #[command(flatten)]
-    pub(crate) faults: super::shared::Faults,
-    /// Raise the stop signal (as Ctrl-C does) once this many items are aggregated.
-    #[arg(long, value_parser = usize_in(1..=10_000_000))]
-    pub(crate) stop_after: Option<usize>,
-    /// An unbounded channel instead of a bounded one.
-    #[arg(long)]
-    pub(crate) unbounded: bool,
-}
-
-pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
-    let Args {
-        knobs,
-        items,
-        faults,
-        stop_after,
-        unbounded,
-    } = args;
-    show(&knobs, items, &faults, stop_after, unbounded, stop)
 }

@@ -9,6 +9,27 @@ use lesson_09_hybrid_pipeline::stop::{EXIT_INTERRUPTED, StopSignal};
 
 use crate::Flow;
 
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    pub(crate) knobs: super::shared::Knobs,
+    /// URLs to fetch.
+    #[arg(long, default_value_t = 400, value_parser = usize_in(1..=10_000_000))]
+    pub(crate) items: usize,
+    /// Raise the stop signal once this many items are aggregated.
+    #[arg(long, default_value_t = 40, value_parser = usize_in(1..=10_000_000))]
+    pub(crate) stop_after: usize,
+}
+
+pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
+    let Args {
+        knobs,
+        items,
+        stop_after,
+    } = args;
+    show(&knobs, items, stop_after, stop)
+}
+
 pub(crate) fn show(
     knobs: &super::shared::Knobs,
     items: usize,
@@ -63,25 +84,4 @@ pub(crate) fn show(
     } else {
         Flow::Done
     })
-}
-
-#[derive(Debug, clap::Args)]
-pub(crate) struct Args {
-    #[command(flatten)]
-    pub(crate) knobs: super::shared::Knobs,
-    /// URLs to fetch.
-    #[arg(long, default_value_t = 400, value_parser = usize_in(1..=10_000_000))]
-    pub(crate) items: usize,
-    /// Raise the stop signal once this many items are aggregated.
-    #[arg(long, default_value_t = 40, value_parser = usize_in(1..=10_000_000))]
-    pub(crate) stop_after: usize,
-}
-
-pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
-    let Args {
-        knobs,
-        items,
-        stop_after,
-    } = args;
-    show(&knobs, items, stop_after, stop)
 }

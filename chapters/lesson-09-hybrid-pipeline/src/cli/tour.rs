@@ -7,27 +7,6 @@ use lesson_09_hybrid_pipeline::stop::StopSignal;
 
 use crate::Flow;
 
-/// Runs one subcommand with its default flags, showing the command that does it.
-pub(crate) fn section(title: &str, args: &[&str], stop: &StopSignal) -> Result<Flow> {
-    tour::run_section(
-        "lesson-09-hybrid-pipeline",
-        title,
-        args,
-        |cli: crate::Cli| crate::dispatch(cli.demo.expect("the tour runs subcommands"), stop),
-    )
-}
-
-pub(crate) const IDEA: &str = "\
-A job that fetches and then computes has two kinds of work: waiting (I/O) and
-computing (CPU). Python's answer is the hybrid pattern: asyncio or threads for the
-waiting, a ProcessPoolExecutor for the computing. In Rust:
-
-  fetch (tokio, c requests in flight) -> bounded channel -> CPU (rayon, k threads) -> aggregate
-
-Every stage runs at the same time as the others, each on its own threads. A stage
-with w workers and t seconds per item can finish at most w / t items per second:
-its limit. The pipeline can go no faster than its slowest stage's limit.";
-
 pub(crate) fn run(stop: &StopSignal) -> Result<Flow> {
     println!(
         "Lesson 09: the hybrid pipeline. This machine has {} cores.\n",
@@ -68,3 +47,24 @@ pub(crate) fn run(stop: &StopSignal) -> Result<Flow> {
     );
     Ok(Flow::Done)
 }
+
+/// Runs one subcommand with its default flags, showing the command that does it.
+pub(crate) fn section(title: &str, args: &[&str], stop: &StopSignal) -> Result<Flow> {
+    tour::run_section(
+        "lesson-09-hybrid-pipeline",
+        title,
+        args,
+        |cli: crate::Cli| crate::dispatch(cli.demo.expect("the tour runs subcommands"), stop),
+    )
+}
+
+pub(crate) const IDEA: &str = "\
+A job that fetches and then computes has two kinds of work: waiting (I/O) and
+computing (CPU). Python's answer is the hybrid pattern: asyncio or threads for the
+waiting, a ProcessPoolExecutor for the computing. In Rust:
+
+  fetch (tokio, c requests in flight) -> bounded channel -> CPU (rayon, k threads) -> aggregate
+
+Every stage runs at the same time as the others, each on its own threads. A stage
+with w workers and t seconds per item can finish at most w / t items per second:
+its limit. The pipeline can go no faster than its slowest stage's limit.";
