@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use course_support::child::{ROLE_COMMAND, Spawner};
-use course_support::cli::{exit_code, quiet_broken_pipe};
+use course_support::cli::{exit_code, finish, quiet_broken_pipe};
 use lesson_06_shared_memory::interrupt;
 use lesson_06_shared_memory::roles::{self, Role};
 use lesson_06_shared_memory::segment;
@@ -59,7 +59,6 @@ fn main() -> ExitCode {
         eprintln!("warning: no Ctrl-C handler ({e}); Ctrl-C may leave a segment in /dev/shm");
     }
     match dispatch(demo) {
-        Ok(()) => ExitCode::SUCCESS,
         Err(e) if interrupt::interrupted() || e.is::<interrupt::Interrupted>() => {
             // Unwinding to here dropped every guard: children reaped, segments unlinked.
             eprintln!(
@@ -69,10 +68,7 @@ fn main() -> ExitCode {
             );
             ExitCode::from(interrupt::EXIT_CODE)
         }
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
+        other => finish(other),
     }
 }
 

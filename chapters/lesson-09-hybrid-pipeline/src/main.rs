@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use course_support::cli::quiet_broken_pipe;
+use course_support::cli::{finish, quiet_broken_pipe};
 use lesson_09_hybrid_pipeline::stop::{EXIT_INTERRUPTED, StopSignal, install_ctrl_c};
 
 /// The hybrid pattern: an async fetch stage (tokio + reqwest) feeds a rayon
@@ -54,17 +54,13 @@ fn main() -> ExitCode {
         eprintln!("warning: Ctrl-C will kill the program at once ({e})");
     }
     match dispatch(demo, &stop) {
-        Ok(Flow::Done) => ExitCode::SUCCESS,
         Ok(Flow::Interrupted) => {
             println!(
                 "\ninterrupted by Ctrl-C: the partial results above are exact for the items they cover"
             );
             ExitCode::from(EXIT_INTERRUPTED)
         }
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
+        other => finish(other.map(|_done| ())),
     }
 }
 
