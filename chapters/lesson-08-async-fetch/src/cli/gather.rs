@@ -73,8 +73,13 @@ pub(crate) async fn show(
     println!("{t}");
     super::shared::error_note(joined.iter());
     let shown: Vec<String> = completion.iter().take(12).map(|i| i.to_string()).collect();
+    let put_back = match in_order(&spawned, &urls, embedded).as_str() {
+        "yes" => "the results were put back in input order",
+        "no" => "the results were NOT put back in input order",
+        _ => "the order of the results cannot be checked against your URL",
+    };
     println!(
-        "The JoinSet's tasks completed in the order {}{}; the results were put back in input order.",
+        "The JoinSet's tasks completed in the order {}{}; {put_back}.",
         shown.join(", "),
         if completion.len() > 12 { ", ..." } else { "" }
     );
