@@ -94,13 +94,32 @@ pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<()> {
     println!("{t}");
     let same = points.windows(2).all(|w| w[0].primes == w[1].primes);
     println!(
-        "Every chunk size found {} primes: {}.\n\
-         Small chunks: a worker process waits for a round trip to the parent per chunk; with two\n\
-         chunks in flight the next one is already waiting in its pipe. Large chunks: too few\n\
-         to keep every worker busy to the end. Threads pay far less per chunk, so only the\n\
-         large-chunk end hurts them.",
+        "Every chunk size found {} primes: {}.",
         grouped(points.first().map_or(0, |p| p.primes)),
         if same { "identical" } else { "MISMATCH" }
     );
+    // Each explanation is printed only if this run's table shows its effect.
+    let (Some(small), Some(large)) = (points.first(), points.last()) else {
+        return Ok(());
+    };
+    let slower = |d: Duration, best: Duration| d.as_secs_f64() > 1.2 * best.as_secs_f64();
+    if slower(small.processes, best_p) {
+        println!(
+            "Small chunks: a worker process waits for a round trip to the parent per chunk{}",
+            if small.prefetched < small.processes {
+                "; with two\nchunks in flight the next one is already waiting in its pipe."
+            } else {
+                " (two in\nflight did not help this run)."
+            }
+        );
+    } else {
+        println!("Small chunks cost the processes little this run.");
+    }
+    if slower(large.processes, best_p) {
+        println!("Large chunks: too few to keep every worker busy to the end.");
+    }
+    if !slower(small.threads, best_t) && slower(large.threads, best_t) {
+        println!("Threads pay far less per chunk, so only the large-chunk end hurts them.");
+    }
     Ok(())
 }
