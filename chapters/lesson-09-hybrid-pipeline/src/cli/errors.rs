@@ -98,11 +98,19 @@ pub(crate) fn show(
         }
         Err(failed) => {
             super::shared::print_failure(&failed);
-            println!(
-                "returned after {} ms, not after the stalled fetch's {} s time limit: it was cancelled",
-                failed.partial.wall.as_millis(),
-                p.config.fetch_timeout.as_secs()
-            );
+            if failed.partial.wall < p.config.fetch_timeout {
+                println!(
+                    "returned after {} ms, not after the stalled fetch's {} s time limit: it was cancelled",
+                    failed.partial.wall.as_millis(),
+                    p.config.fetch_timeout.as_secs()
+                );
+            } else {
+                println!(
+                    "returned after {} ms, no sooner than the stalled fetch's {} s time limit: it was NOT cancelled",
+                    failed.partial.wall.as_millis(),
+                    p.config.fetch_timeout.as_secs()
+                );
+            }
         }
     }
     Ok(Flow::Done)
