@@ -197,9 +197,14 @@ pub(crate) fn print_achieved(report: &Report, limits: &Limits) {
 pub(crate) fn print_failure(failed: &Failed) {
     print_report(&failed.partial);
     println!("run returned Err: {}", failed.error);
+    let left = threads_left(&failed.partial.tag, Duration::from_secs(2));
     println!(
-        "threads of run {} still alive: {} (every stage was joined)",
+        "threads of run {} still alive: {left} ({})",
         failed.partial.tag,
-        threads_left(&failed.partial.tag, Duration::from_secs(2))
+        if left == 0 {
+            "every stage was joined"
+        } else {
+            "NOT every stage was joined"
+        }
     );
 }
