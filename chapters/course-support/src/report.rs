@@ -55,6 +55,11 @@ pub fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
+/// A bench target's verdict, from this run's numbers: "met" or "not met".
+pub fn met(ok: bool) -> &'static str {
+    if ok { "met" } else { "not met" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
-use lesson_01_gil::timeline::{Activity, Slice};
+use gil_sim::timeline::{Activity, Slice};
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 

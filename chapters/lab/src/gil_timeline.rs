@@ -6,8 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Result;
-use lesson_01_gil::timeline::{self, Activity};
-use lesson_01_gil::workload::{self, Job, Mode, Run, Workload};
+use gil_sim::timeline::{self, Activity};
+use gil_sim::workload::{self, Job, Mode, Run, Workload};
 
 use crate::chart::{self, LaneGroup};
 

@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use course_support::child::Spawner;
 use futures::StreamExt;
-use lesson_01_gil::interpreter_lock::InterpreterLock;
-use lesson_01_gil::workload::{count_primes_holding, free_workers, locked_workers};
+use gil_sim::interpreter_lock::InterpreterLock;
+use gil_sim::workload::{count_primes_holding, free_workers, locked_workers};
 
 use crate::pool::{self, Event, Feed};
 use crate::task::{Outcome, TaskSpec, read_input};

@@ -4,8 +4,8 @@ mod common;
 
 use std::time::Duration;
 
+use gil_sim::timeline::{Activity, Slice};
 use lab::chart::{self, Bar, LaneGroup, Line};
-use lesson_01_gil::timeline::{Activity, Slice};
 
 /// Well-formed enough: one root `<svg>` element, balanced `<text>` tags.
 fn assert_svg(text: &str) {

@@ -10,8 +10,9 @@
 //! - [`chunks`]: cutting items into chunks (and Python's default size);
 //! - [`threads`]: `map` and `imap_unordered` on scoped and spawned threads;
 //! - [`with_rayon`]: the same with rayon (`collect`, `par_bridge`);
-//! - [`process_pool`], [`worker`], [`remote`]: the pool of worker processes,
-//!   the worker's loop, and the functions workers can run by name;
+//! - [`process_pool`], [`worker`], [`remote`], [`protocol`]: the pool of worker
+//!   processes, the worker's loop, the functions workers can run by name, and
+//!   the messages between them;
 //! - [`order`]: ordered vs unordered results, and `imap` as a reorder buffer;
 //! - [`sweep`]: the chunk-size sweep;
 //! - [`scaling`]: the prime count with 1, 2, ... workers, every way;
@@ -25,6 +26,7 @@ pub mod amdahl;
 pub mod chunks;
 pub mod order;
 pub mod process_pool;
+pub mod protocol;
 pub mod python;
 pub mod remote;
 pub mod roles;

@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 use course_support::child::{ChildGuard, Spawner, describe};
 
 use crate::chunks::chunk_ranges;
+use crate::protocol::{FromWorker, RequestRef};
 use crate::remote::RemoteFn;
-use crate::worker::{FromWorker, RequestRef};
 
 /// The role every worker runs: `lesson-05-pool-map child worker`.
 pub const WORKER_ROLE: &str = "worker";

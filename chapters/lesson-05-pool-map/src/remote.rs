@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::worker::FromWorker;
+use crate::protocol::{FromWorker, send};
 
 // ANCHOR: remote_fn
 /// A function that worker processes can run: a stable name, JSON-able input
@@ -46,7 +46,7 @@ impl Ctx<'_> {
             line: line.into(),
         };
         // If the parent is gone, the next result fails to send and the worker exits.
-        let _ = crate::worker::send(self.out, &msg);
+        let _ = send(self.out, &msg);
     }
 
     /// This worker's process id.

@@ -1,6 +1,6 @@
 //! The worker process: what `lesson-05-pool-map child worker` runs.
 //!
-//! The protocol is one JSON object per line. The parent writes requests to
+//! The protocol ([`crate::protocol`]) is one JSON object per line. The parent writes requests to
 //! the worker's stdin; the worker writes messages to its stdout:
 //!
 //! ```text
@@ -15,53 +15,12 @@
 //! orphaned for long. A panic in a task ends the worker (exit code 101)
 //! after printing one line on stderr, which the parent reports.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead};
 
 use anyhow::{Context, Result, anyhow};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
+use crate::protocol::{FromWorker, Request, send};
 use crate::remote::{Ctx, lookup};
-
-/// A chunk of work, as the parent writes it (borrowing the items).
-#[derive(Debug, Serialize)]
-pub(crate) struct RequestRef<'a, T> {
-    pub chunk: usize,
-    pub func: &'a str,
-    pub items: &'a [T],
-}
-
-/// A chunk of work, as the worker reads it.
-#[derive(Debug, Deserialize)]
-struct Request {
-    chunk: usize,
-    func: String,
-    items: Vec<Value>,
-}
-
-// ANCHOR: messages
-/// Everything a worker says to the parent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum FromWorker {
-    /// Started and waiting for work.
-    Ready { pid: u32 },
-    /// A task printed a line.
-    Print { pid: u32, line: String },
-    /// The results of one chunk, in the chunk's order.
-    Done {
-        chunk: usize,
-        pid: u32,
-        results: Vec<Value>,
-    },
-}
-// ANCHOR_END: messages
-
-/// Writes one message as one line and flushes it.
-pub(crate) fn send(out: &mut dyn Write, msg: &FromWorker) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, msg)?;
-    out.write_all(b"\n")?;
-    out.flush()
-}
 
 // ANCHOR: worker_loop
 /// Role `worker`: announce ourselves, then run chunks until stdin closes.

@@ -3,15 +3,17 @@
 //!
 //! `reqwest::Client` is aiohttp's `ClientSession`: create one, share it (it
 //! is a cheap handle around a connection pool), and every request reuses
-//! open connections to the same host.
+//! open connections to the same host. The clients and the error type live in
+//! the shared `loopback-http` crate (lesson 09 uses them too) and are
+//! re-exported here.
 
-use std::fmt;
 use std::time::Duration;
 
 use reqwest::Client;
 
-/// How long connecting may take before we call the server unreachable.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub use loopback_http::client::{
+    CONNECT_TIMEOUT, ErrorKind, FetchError, TLS, check_url, classify, loopback_client,
+};
 
 /// A successful answer (status 2xx).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,125 +28,6 @@ pub struct Fetched {
     /// puts the request's path there.
     pub first_line: String,
 }
-
-// ANCHOR: fetch_error
-/// Why a fetch failed: every way a GET can go wrong, as data.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FetchError {
-    /// No complete answer within the time limit.
-    Timeout(Duration),
-    /// The server answered, with a status that is not 2xx.
-    Status(u16),
-    /// Could not connect: refused, unreachable, name not found.
-    Connect(String),
-    /// The answer started, then broke off.
-    Body(String),
-    /// The URL cannot be fetched by this build (bad URL, https without TLS).
-    Invalid(String),
-    /// Anything else reqwest reports.
-    Other(String),
-}
-// ANCHOR_END: fetch_error
-
-/// The kind of a [`FetchError`], without its details: what a report counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ErrorKind {
-    Timeout,
-    Status(u16),
-    Connect,
-    Body,
-    Invalid,
-    Other,
-}
-
-impl FetchError {
-    /// Its kind, for counting.
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            FetchError::Timeout(_) => ErrorKind::Timeout,
-            FetchError::Status(code) => ErrorKind::Status(*code),
-            FetchError::Connect(_) => ErrorKind::Connect,
-            FetchError::Body(_) => ErrorKind::Body,
-            FetchError::Invalid(_) => ErrorKind::Invalid,
-            FetchError::Other(_) => ErrorKind::Other,
-        }
-    }
-
-    /// Is it worth trying again? Timeouts, connection errors, broken bodies
-    /// and 5xx/429 answers may go away; a 404 or an invalid URL will not.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            FetchError::Timeout(_) | FetchError::Connect(_) | FetchError::Body(_) => true,
-            FetchError::Status(code) => *code >= 500 || *code == 429,
-            FetchError::Invalid(_) | FetchError::Other(_) => false,
-        }
-    }
-}
-
-impl fmt::Display for FetchError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FetchError::Timeout(after) => write!(f, "timed out after {} ms", after.as_millis()),
-            FetchError::Status(code) => write!(f, "HTTP status {code}"),
-            FetchError::Connect(why) => write!(f, "could not connect: {why}"),
-            FetchError::Body(why) => write!(f, "answer broke off: {why}"),
-            FetchError::Invalid(why) => write!(f, "cannot fetch this URL: {why}"),
-            FetchError::Other(why) => write!(f, "{why}"),
-        }
-    }
-}
-
-impl std::error::Error for FetchError {}
-
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ErrorKind::Timeout => write!(f, "timeout"),
-            ErrorKind::Status(code) => write!(f, "HTTP {code}"),
-            ErrorKind::Connect => write!(f, "connect"),
-            ErrorKind::Body => write!(f, "broken body"),
-            ErrorKind::Invalid => write!(f, "invalid URL"),
-            ErrorKind::Other => write!(f, "other"),
-        }
-    }
-}
-
-/// Does this build fetch https? Only with `--features tls`.
-pub const TLS: bool = cfg!(feature = "tls");
-
-/// Checks that `url` is something this build can fetch, with an error that
-/// says what to do when it is not.
-pub fn check_url(url: &str) -> Result<reqwest::Url, FetchError> {
-    let parsed =
-        reqwest::Url::parse(url).map_err(|e| FetchError::Invalid(format!("{url}: {e}")))?;
-    match parsed.scheme() {
-        "http" => Ok(parsed),
-        "https" if TLS => Ok(parsed),
-        "https" => Err(FetchError::Invalid(format!(
-            "{url} is https, and this build has no TLS: rebuild with `--features tls` \
-             (cargo run -p lesson-08-async-fetch --features tls -- ...)"
-        ))),
-        other => Err(FetchError::Invalid(format!(
-            "{url}: scheme `{other}` is not http or https"
-        ))),
-    }
-}
-
-// ANCHOR: client
-/// A client for the embedded loopback server: no proxy (a proxy setting in
-/// the environment must not route 127.0.0.1 elsewhere), a connect timeout,
-/// and an optional total timeout per request (reqwest's own).
-pub fn loopback_client(timeout: Option<Duration>) -> Client {
-    let builder = Client::builder()
-        .no_proxy()
-        .connect_timeout(CONNECT_TIMEOUT);
-    let builder = match timeout {
-        Some(t) => builder.timeout(t),
-        None => builder,
-    };
-    builder.build().expect("a plain http client always builds")
-}
-// ANCHOR_END: client
 
 /// A client for a URL the user gave: proxies from the environment are kept.
 pub fn user_client(timeout: Option<Duration>) -> Client {
@@ -204,37 +87,6 @@ pub async fn fetch_with_timeout(
 }
 // ANCHOR_END: fetch_with_timeout
 
-/// Sorts a reqwest error into a [`FetchError`].
-pub fn classify(e: reqwest::Error, limit: Option<Duration>) -> FetchError {
-    let why = root_cause(&e);
-    if e.is_timeout() {
-        FetchError::Timeout(limit.unwrap_or_default())
-    } else if let Some(status) = e.status() {
-        FetchError::Status(status.as_u16())
-    } else if e.is_connect() {
-        FetchError::Connect(why)
-    } else if e.is_body() || e.is_decode() {
-        FetchError::Body(why)
-    } else if e.is_builder() {
-        FetchError::Invalid(why)
-    } else if e.is_request() {
-        // Sent, but the connection failed before an answer came back.
-        FetchError::Body(why)
-    } else {
-        FetchError::Other(why)
-    }
-}
-
-/// The innermost error in `e`'s chain of sources: "Connection refused (os
-/// error 111)" rather than reqwest's outermost "error sending request".
-fn root_cause(e: &dyn std::error::Error) -> String {
-    let mut cause = e;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    cause.to_string()
-}
-
 fn first_line(body: &[u8]) -> String {
     let end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
     String::from_utf8_lossy(&body[..end])
@@ -247,38 +99,6 @@ fn first_line(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn https_without_tls_says_how_to_get_it() {
-        let r = check_url("https://example.com/");
-        if TLS {
-            assert!(r.is_ok());
-        } else {
-            let err = r.unwrap_err().to_string();
-            assert!(err.contains("--features tls"), "{err}");
-        }
-    }
-
-    #[test]
-    fn bad_urls_are_invalid() {
-        assert_eq!(
-            check_url("not a url").unwrap_err().kind(),
-            ErrorKind::Invalid
-        );
-        assert_eq!(
-            check_url("ftp://x/").unwrap_err().kind(),
-            ErrorKind::Invalid
-        );
-        assert!(check_url("http://127.0.0.1:1/").is_ok());
-    }
-
-    #[test]
-    fn transient_errors_are_retried_others_are_not() {
-        assert!(FetchError::Status(503).is_transient());
-        assert!(FetchError::Timeout(Duration::from_millis(1)).is_transient());
-        assert!(!FetchError::Status(404).is_transient());
-        assert!(!FetchError::Invalid("x".into()).is_transient());
-    }
 
     #[test]
     fn first_line_stops_at_newline() {

@@ -28,7 +28,11 @@ pub mod report;
 pub mod retry;
 pub mod robust;
 pub mod scale;
-pub mod server;
-pub mod system;
 pub mod target;
 pub mod timeouts;
+
+/// The embedded server, shared with lesson 09 and the exercises.
+pub use loopback_http::server;
+
+/// Open-file limits and memory readings, shared with other lessons.
+pub use course_support::system;

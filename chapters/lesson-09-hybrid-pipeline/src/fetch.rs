@@ -1,7 +1,7 @@
 //! The fetch stage's work: one GET against the embedded server, the body as
 //! bytes, and which errors end the whole job.
 //!
-//! The client, the error type and its kinds come from lesson 08; what is
+//! The client, the error type and its kinds come from `loopback-http` (lesson 08 teaches them); what is
 //! new is the split of errors into two classes:
 //!
 //! - **non-fatal**: this one item is lost (a 500, a timeout, a broken body):
@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use reqwest::Client;
 
-pub use lesson_08_async_fetch::fetch::{ErrorKind, FetchError};
-use lesson_08_async_fetch::fetch::{check_url, classify, loopback_client};
+pub use loopback_http::client::{ErrorKind, FetchError};
+use loopback_http::client::{check_url, classify, loopback_client};
 
 /// One fetched item on its way to the CPU stage.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,11 +1,11 @@
 //! Peak resident memory: how much RAM the process really held at its worst.
 //!
 //! Linux keeps a *high water mark* of each process's resident memory
-//! (`VmHWM` in `/proc/self/status`, read by lesson 08's helpers), and lets a
+//! (`VmHWM` in `/proc/self/status`, read by `course_support::system`), and lets a
 //! process reset it to the current value by writing `5` to
 //! `/proc/self/clear_refs`. Reset, run, read: the peak of that run alone.
 
-pub use lesson_08_async_fetch::system::{mib, peak_rss_kib, rss_kib};
+pub use course_support::system::{mib, peak_rss_kib, rss_kib};
 
 // ANCHOR: reset_peak
 /// Resets this process's peak resident memory to what it uses now

@@ -1,12 +1,13 @@
-//! The world the pipeline fetches from: lesson 08's embedded HTTP server on
-//! 127.0.0.1, with a latency, a body size, failing paths, and optionally one
+//! The world the pipeline fetches from: lesson 08's embedded HTTP server (the
+//! shared `loopback-http` crate) on 127.0.0.1, with a latency, a body size,
+//! failing paths, and optionally one
 //! URL that answers 403 (a fatal error) and one that never answers; and the
 //! list of URLs to fetch.
 
 use std::io;
 use std::time::Duration;
 
-use lesson_08_async_fetch::server::{ServerConfig, TestServer};
+use loopback_http::server::{ServerConfig, TestServer};
 
 /// What to fetch, and how the server behaves.
 #[derive(Debug, Clone, PartialEq)]

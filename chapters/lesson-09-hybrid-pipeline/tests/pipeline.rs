@@ -6,13 +6,13 @@ mod common;
 use std::time::Duration;
 
 use common::{config, heavy, light, threads_left, within};
-use lesson_08_async_fetch::server::Fault;
 use lesson_09_hybrid_pipeline::bridge::Capacity;
 use lesson_09_hybrid_pipeline::fetch::FetchError;
 use lesson_09_hybrid_pipeline::pipeline::{self, PipelineError};
 use lesson_09_hybrid_pipeline::scenario::Scenario;
 use lesson_09_hybrid_pipeline::stop::StopSignal;
 use lesson_09_hybrid_pipeline::variants::Variant;
+use loopback_http::server::Fault;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -191,7 +191,7 @@ fn non_fatal_errors_are_counted_and_the_rest_is_processed() {
     };
     let failing: Vec<usize> = (0..80)
         .filter(|&i| {
-            lesson_08_async_fetch::server::ServerConfig::default()
+            loopback_http::server::ServerConfig::default()
                 .fail_rate(0.25)
                 .fault_for(&scenario.path(i))
                 == Fault::Fail

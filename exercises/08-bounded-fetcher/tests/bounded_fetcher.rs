@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use bounded_fetcher::{FetchError, Report, client, fetch_all, fetch_one, report};
-use lesson_08_async_fetch::server::{Fault, ServerConfig, TestServer, closed_port_url};
+use loopback_http::server::{Fault, ServerConfig, TestServer, closed_port_url};
 
 /// Far longer than any test needs.
 const PATIENCE: Duration = Duration::from_secs(8);

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use lesson_08_async_fetch::server::{ServerConfig, TestServer, closed_port_url};
+use loopback_http::server::{ServerConfig, TestServer, closed_port_url};
 use retry_backoff::{Backoff, FetchError, Outcome, client, get_with_retry};
 
 const PATIENCE: Duration = Duration::from_secs(8);

@@ -5,7 +5,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use lesson_08_async_fetch::server::{ServerConfig, TestServer};
+use loopback_http::server::{ServerConfig, TestServer};
 use wire_pipeline::{Config, Item, run};
 
 /// The threads of this process right now (Linux: one entry per thread).

@@ -9,7 +9,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use lesson_08_async_fetch::server::{ServerConfig, TestServer};
+use loopback_http::server::{ServerConfig, TestServer};
 use wire_pipeline::{Config, FetchError, Item, PipelineError, Summary, run};
 
 /// Far longer than any test needs.

@@ -1,5 +1,6 @@
-//! What the operating system allows, and what a process used: open-file
-//! limits (every socket is a file descriptor) and peak memory.
+//! What the operating system allows, and what a process or thread used:
+//! open-file limits (every socket is a file descriptor), memory now and at its
+//! peak, threads, and CPU time. Lessons 08 and 09 read them; so may tests.
 
 /// The open-file limits of this process: (soft, hard).
 #[cfg(unix)]
@@ -112,6 +113,21 @@ pub fn cpu_time() -> Option<std::time::Duration> {
     None
 }
 
+/// CPU time the calling thread has used so far (user and system), read with
+/// `clock_gettime(CLOCK_THREAD_CPUTIME_ID)`: a thread that sleeps while it
+/// waits barely adds to it; one that spins adds its whole wait.
+#[cfg(unix)]
+pub fn thread_cpu_time() -> std::time::Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec, and the clock id is a constant.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
 /// KiB as MiB with one decimal, or "n/a".
 pub fn mib(kib: Option<u64>) -> String {
     kib.map_or_else(|| "n/a".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0))
@@ -138,6 +154,20 @@ mod tests {
         let peak = peak_rss_kib().expect("VmHWM");
         assert!(peak >= now && now > 0);
         assert!(threads_now().expect("Threads") >= 1);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_spinning_thread_uses_cpu_time_and_a_sleeping_one_does_not() {
+        let start = thread_cpu_time();
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        let slept = thread_cpu_time() - start;
+        let spin_start = (thread_cpu_time(), std::time::Instant::now());
+        while spin_start.1.elapsed() < std::time::Duration::from_millis(30) {
+            std::hint::spin_loop();
+        }
+        let spun = thread_cpu_time() - spin_start.0;
+        assert!(spun > slept, "spun {spun:?}, slept {slept:?}");
     }
 
     #[test]

@@ -25,7 +25,7 @@
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use lesson_08_async_fetch::server::{ServerConfig, TestServer};
+//! use loopback_http::server::{ServerConfig, TestServer};
 //!
 //! # async fn demo() -> std::io::Result<()> {
 //! let config = ServerConfig::default()
