@@ -55,7 +55,7 @@ pub fn stopping() -> bool {
 pub fn install() -> &'static Run {
     RUN.get_or_init(|| {
         become_subreaper();
-        block_and_watch_signals();
+        catch_and_watch_signals();
         install_panic_hook();
         let me = std::process::id();
         let log_dir = std::env::temp_dir().join(format!("course-grader-{me}"));
@@ -157,34 +157,62 @@ fn become_subreaper() {
     }
 }
 
-fn signal_set() -> libc::sigset_t {
-    // SAFETY: sigemptyset/sigaddset fill a sigset_t we own.
+/// The write end of the pipe the signal handler writes a caught signal to.
+static SIGNAL_PIPE: AtomicI32 = AtomicI32::new(-1);
+
+extern "C" fn on_signal(sig: libc::c_int) {
+    let fd = SIGNAL_PIPE.load(Ordering::SeqCst);
+    let byte = sig as u8;
+    // SAFETY: write(2) is async-signal-safe; a full pipe only drops a byte.
     unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-            libc::sigaddset(&mut set, sig);
-        }
-        set
+        libc::write(fd, (&raw const byte).cast(), 1);
     }
 }
 
-/// Blocks the three signals in this thread (and so in every thread started
-/// after it) and waits for them on a thread of its own. Children do not
-/// inherit the mask: `std::process::Command` clears it before `exec`.
-fn block_and_watch_signals() {
-    let set = signal_set();
-    // SAFETY: changes this thread's signal mask to block a valid set.
-    unsafe {
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+/// Catches the three signals with a handler that writes them to a pipe, and
+/// handles them on a thread of its own that reads it. A handler, not a
+/// blocked mask and `sigwait`: a blocked mask is inherited by every process
+/// the grader starts (tests, cargo, Python), which then could not be stopped
+/// with SIGTERM; a handler is reset to the default at `exec`.
+fn catch_and_watch_signals() {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills two descriptors we own; O_CLOEXEC keeps them out
+    // of every child.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return;
     }
+    SIGNAL_PIPE.store(fds[1], Ordering::SeqCst);
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: installs a handler that only calls write(2); a zeroed
+        // sigaction with an empty mask is valid.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_signal as *const () as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            let mut old: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(sig, &action, &mut old);
+            if old.sa_sigaction == libc::SIG_IGN {
+                // Ignored when we started (nohup, a background job): keep it so.
+                libc::sigaction(sig, &old, std::ptr::null_mut());
+            }
+        }
+    }
+    let read_fd = fds[0];
     std::thread::spawn(move || {
         loop {
-            let mut sig = 0;
-            // SAFETY: waits for one of the blocked signals in `set`.
-            if unsafe { libc::sigwait(&set, &mut sig) } != 0 {
-                continue;
+            let mut byte = 0u8;
+            // SAFETY: reads one byte into a local from the pipe we own.
+            let n = unsafe { libc::read(read_fd, (&raw mut byte).cast(), 1) };
+            if n != 1 {
+                if n < 0
+                    && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted
+                {
+                    continue;
+                }
+                return;
             }
+            let sig = i32::from(byte);
             if INTERRUPTED
                 .compare_exchange(0, sig, Ordering::SeqCst, Ordering::SeqCst)
                 .is_err()
@@ -523,6 +551,24 @@ pub fn test_tree(pgid: u32, tag: &str) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn processes_the_grader_starts_can_be_stopped_by_signals() {
+        // After the run is set up, a child must not inherit a blocked
+        // SIGINT/SIGTERM/SIGHUP: a test that stops its workers with SIGTERM
+        // (or Python's Pool.terminate) would hang otherwise.
+        install();
+        let out = std::process::Command::new("sh")
+            .args(["-c", "grep SigBlk /proc/self/status"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mask = text.trim().trim_start_matches("SigBlk:").trim();
+        assert!(
+            mask.chars().all(|c| c == '0'),
+            "a child of the grader starts with signals blocked: {text}"
+        );
+    }
 
     #[test]
     fn reads_own_parent() {
