@@ -287,7 +287,7 @@ pub fn table(cal: &Calibration) -> course_support::Table {
             format!("{:.3} ms", cal.sleep_overshoot_ms),
         ),
         (
-            "tokio sleep overshoot",
+            "async wait overshoot",
             format!("{:.3} ms", cal.async_overshoot_ms),
         ),
         (

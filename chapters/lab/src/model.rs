@@ -41,7 +41,7 @@ pub struct Calibration {
     pub thread_spawn_us: f64,
     /// `thread::sleep(d)` really takes `d` + this many ms.
     pub sleep_overshoot_ms: f64,
-    /// `tokio::time::sleep(d)` really takes `d` + this many ms.
+    /// An async mode's simulated wait of `d` really takes `d` + this many ms.
     pub async_overshoot_ms: f64,
     /// Event-loop cost of one task, microseconds.
     pub async_task_us: f64,

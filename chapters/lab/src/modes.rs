@@ -227,6 +227,7 @@ fn threads(plan: &Plan, workers: usize, input: &[u8], tick: &(dyn Fn(u64) + Sync
 fn event_loop() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
+        .enable_io() // the async mode's waits are timer file descriptors
         .build()
         .context("starting the tokio runtime")
 }
@@ -245,7 +246,7 @@ fn async_tasks(
         futures::stream::iter(0..plan.tasks)
             .map(|i| async move {
                 if !spec.io.is_zero() {
-                    tokio::time::sleep(spec.io).await;
+                    response_after(spec.io).await; // not tokio::time::sleep: see below
                 }
                 let outcome = Outcome {
                     primes: spec.compute(i), // blocks the loop, like CPU work in asyncio
@@ -264,6 +265,85 @@ fn async_tasks(
 }
 // ANCHOR_END: async_tasks
 
+// ANCHOR: response_after
+/// The simulated response of an io task, `wait` after the request.
+///
+/// `tokio::time::sleep` would be wrong here: tokio's timer counts whole
+/// milliseconds, rounds each deadline up to the next one and parks the loop
+/// for whole ticks, so a 1 ms sleep lasts about 2 ms (lesson 10 measures it).
+/// A real response is a socket becoming readable, which no timer wheel
+/// rounds; a Linux timer file descriptor is such an event source (the kernel
+/// makes it readable at the time asked, to the microsecond) and the loop
+/// waits for it in the same `epoll_wait` as for sockets.
+async fn response_after(wait: Duration) {
+    #[cfg(target_os = "linux")]
+    if timer_fd::readable_after(wait).await.is_ok() {
+        return;
+    }
+    tokio::time::sleep(wait).await // elsewhere, or if the kernel refused a timer
+}
+// ANCHOR_END: response_after
+
+#[cfg(target_os = "linux")]
+mod timer_fd {
+    use std::io;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::time::Duration;
+
+    use tokio::io::Interest;
+    use tokio::io::unix::AsyncFd;
+
+    /// Waits until a one-shot `timerfd` armed for `wait` becomes readable.
+    pub(super) async fn readable_after(wait: Duration) -> io::Result<()> {
+        // SAFETY: timerfd_create takes no pointers; a non-negative result is a
+        // new descriptor that nothing else owns, so OwnedFd may close it.
+        let fd = unsafe {
+            libc::timerfd_create(
+                libc::CLOCK_MONOTONIC,
+                libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        let wait = wait.max(Duration::from_nanos(1)); // all zeros would disarm it
+        let spec = libc::itimerspec {
+            it_interval: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            it_value: libc::timespec {
+                tv_sec: wait.as_secs() as libc::time_t,
+                tv_nsec: wait.subsec_nanos() as libc::c_long,
+            },
+        };
+        // SAFETY: a valid descriptor and a pointer to a live itimerspec.
+        if unsafe { libc::timerfd_settime(fd.as_raw_fd(), 0, &spec, std::ptr::null_mut()) } < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: the OwnedFd stays open, and is the same descriptor, for as
+        // long as the AsyncFd that owns it lives.
+        let fd = unsafe { AsyncFd::register_with_interest(fd, Interest::READABLE) }?;
+        loop {
+            let mut ready = fd.readable().await?;
+            let mut expirations = [0u8; 8];
+            // SAFETY: reads at most 8 bytes into an 8-byte buffer.
+            match ready.try_io(|fd| {
+                let n = unsafe { libc::read(fd.as_raw_fd(), expirations.as_mut_ptr().cast(), 8) };
+                if n < 0 {
+                    Err(io::Error::last_os_error())
+                } else {
+                    Ok(())
+                }
+            }) {
+                Ok(result) => return result,
+                Err(_would_block) => continue,
+            }
+        }
+    }
+}
+
 // ANCHOR: async_waits
 /// The hybrid's first stage: an event loop on its own thread waits for every
 /// task (`in_flight` at once) and hands each one to the process pool as soon
@@ -276,7 +356,7 @@ fn async_waits(tasks: u64, io: Duration, in_flight: usize) -> pool::Feeder {
                 let mut waits = futures::stream::iter(0..tasks)
                     .map(|i| async move {
                         if !io.is_zero() {
-                            tokio::time::sleep(io).await;
+                            response_after(io).await;
                         }
                         i
                     })

@@ -271,3 +271,45 @@ fn calibration_measures_plausible_numbers() {
         "starting a process costs something"
     );
 }
+
+/// The async mode's simulated responses are not rounded up to tokio's 1 ms
+/// timer tick: 1 ms waits one after another take clearly less than as many
+/// `tokio::time::sleep`s of 1 ms on the same machine (which last about 2 ms).
+#[cfg(target_os = "linux")]
+#[test]
+fn async_waits_are_not_rounded_up_to_the_next_timer_tick() {
+    common::within("async waits", || {
+        let p = Plan {
+            spec: TaskSpec {
+                numbers: 0,
+                ..TaskSpec::for_workload(Workload::Io, 300, Duration::from_millis(1))
+            },
+            tasks: 100,
+            workers: 1,
+            in_flight: 1,
+            switch_interval: Duration::from_millis(5),
+        };
+        let run = modes::run(Mode::Async, &p, &common::spawner(), &|_| {}).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let slept = rt.block_on(async {
+            let start = std::time::Instant::now();
+            for _ in 0..100 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            start.elapsed()
+        });
+        assert!(
+            run.elapsed >= Duration::from_millis(100),
+            "waited less than asked: {:?}",
+            run.elapsed
+        );
+        assert!(
+            run.elapsed * 4 < slept * 3,
+            "the async mode's 1 ms waits ({:?} for 100) are no better than tokio::time::sleep ({slept:?})",
+            run.elapsed
+        );
+    });
+}
