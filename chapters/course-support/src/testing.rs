@@ -373,6 +373,61 @@ impl StartLine {
     }
 }
 
+/// A tag for the child processes one test starts: put it on their command
+/// lines, and when this value is dropped every child of this process that
+/// still carries it is killed and reaped, so a failing test leaves nothing
+/// running behind it.
+#[derive(Debug)]
+pub struct TaggedChildren {
+    tag: String,
+}
+
+impl TaggedChildren {
+    /// A tag unique to this process and call: `{prefix}-{pid}-{n}`.
+    pub fn new(prefix: &str) -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        TaggedChildren {
+            tag: format!("{prefix}-{}-{}", std::process::id(), N.fetch_add(1, SeqCst)),
+        }
+    }
+
+    pub fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    /// Our children whose command line carries the tag.
+    pub fn running(&self) -> Vec<i32> {
+        let me = std::process::id().to_string();
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|pid| {
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                let ppid = stat
+                    .rsplit(')')
+                    .next()
+                    .and_then(|r| r.split_whitespace().nth(1));
+                let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                ppid == Some(me.as_str()) && String::from_utf8_lossy(&cmd).contains(&self.tag)
+            })
+            .collect()
+    }
+}
+
+impl Drop for TaggedChildren {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        for pid in self.running() {
+            // SAFETY: kill and waitpid on our own child; errors are ignored.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, std::ptr::null_mut(), 0);
+            }
+        }
+    }
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;

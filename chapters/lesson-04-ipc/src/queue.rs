@@ -109,6 +109,44 @@ impl Collected {
             .iter()
             .all(|p| p.in_order && p.received == p.plan.delivers())
     }
+
+    /// What arrived, in words: "each exactly once, in order per producer",
+    /// or what went wrong with which producer (fewer than planned, out of
+    /// order or repeated), without guessing what the run cannot tell.
+    pub fn verdict(&self) -> String {
+        let problems: Vec<String> = self
+            .producers
+            .iter()
+            .filter_map(|p| {
+                let planned = p.plan.delivers();
+                if !p.in_order {
+                    Some(format!(
+                        "producer {}: messages out of order or repeated",
+                        p.id
+                    ))
+                } else if p.received < planned {
+                    Some(format!(
+                        "producer {}: {} of {planned} arrived, none repeated (it ended with {})",
+                        p.id,
+                        p.received,
+                        course_support::child::describe(p.status)
+                    ))
+                } else if p.received > planned {
+                    Some(format!(
+                        "producer {}: {} arrived, more than the {planned} planned",
+                        p.id, p.received
+                    ))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        if problems.is_empty() {
+            "each exactly once, in order per producer".to_owned()
+        } else {
+            problems.join("; ")
+        }
+    }
 }
 
 /// `(n - 1) / elapsed`: the rate between the first and the last of `n` events.
@@ -285,6 +323,39 @@ mod tests {
         assert_eq!(Plan::ok(10).delivers(), 10);
         assert_eq!(Plan::crash(10, 3, Crash::Panic).delivers(), 3);
         assert_eq!(Plan::crash(10, 30, Crash::Abort).delivers(), 10);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_verdict_says_which_producer_fell_short_and_how() {
+        use std::os::unix::process::ExitStatusExt;
+        let producer = |id, received, in_order, status| Producer {
+            id,
+            pid: 1,
+            plan: Plan::ok(100),
+            received,
+            in_order,
+            status: ExitStatus::from_raw(status),
+            stderr: String::new(),
+        };
+        let run = |producers: Vec<Producer>| Collected {
+            total: producers.iter().map(|p| p.received).sum(),
+            producers,
+            first_to_last: Duration::from_millis(1),
+            timed_out: false,
+        };
+        let ok = run(vec![producer(0, 100, true, 0)]);
+        assert_eq!(ok.verdict(), "each exactly once, in order per producer");
+        // Killed by SIGKILL after 40: fewer arrived, nothing repeated.
+        let killed = run(vec![producer(0, 100, true, 0), producer(1, 40, true, 9)]);
+        let v = killed.verdict();
+        assert!(
+            v.contains("producer 1: 40 of 100 arrived, none repeated") && v.contains("SIGKILL"),
+            "{v}"
+        );
+        assert!(!v.contains("producer 0"), "{v}");
+        let mixed = run(vec![producer(2, 100, false, 0)]);
+        assert!(mixed.verdict().contains("out of order or repeated"));
     }
 
     #[test]

@@ -4,11 +4,11 @@
 use std::collections::{HashMap, HashSet};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use course_support::testing::TaggedChildren as Tagged;
 use process_queue::{Fault, Message, Plan, Report, collect};
 
 const PRODUCER: &str = env!("CARGO_BIN_EXE_producer");
@@ -32,58 +32,10 @@ fn run(plans: Vec<Plan>, timeout: Duration) -> Report {
     }
 }
 
-/// Tags this test's producers, and on drop kills and reaps any that the
-/// code under test left running.
-struct Tagged {
-    tag: String,
-}
-
-impl Tagged {
-    fn new() -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        Tagged {
-            tag: format!(
-                "process-queue-test-{}-{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::Relaxed)
-            ),
-        }
-    }
-
-    fn plan(&self, mut plan: Plan) -> Plan {
-        plan.tag = Some(self.tag.clone());
-        plan
-    }
-
-    fn running(&self) -> Vec<i32> {
-        let me = std::process::id().to_string();
-        let Ok(dir) = std::fs::read_dir("/proc") else {
-            return Vec::new();
-        };
-        dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-            .filter(|pid| {
-                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-                let ppid = stat
-                    .rsplit(')')
-                    .next()
-                    .and_then(|r| r.split_whitespace().nth(1));
-                let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-                ppid == Some(me.as_str()) && String::from_utf8_lossy(&cmd).contains(&self.tag)
-            })
-            .collect()
-    }
-}
-
-impl Drop for Tagged {
-    fn drop(&mut self) {
-        for pid in self.running() {
-            // SAFETY: kill and waitpid on our own child; errors are ignored.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, std::ptr::null_mut(), 0);
-            }
-        }
-    }
+/// `plan`, with `t`'s tag on the producer's command line.
+fn tagged(t: &Tagged, mut plan: Plan) -> Plan {
+    plan.tag = Some(t.tag().to_owned());
+    plan
 }
 
 fn crash(messages: u64, fault: Fault, after: u64) -> Plan {
@@ -134,8 +86,8 @@ fn assert_none_left(report: &Report, tagged: &Tagged) {
 
 #[test]
 fn every_message_arrives_exactly_once() {
-    let t = Tagged::new();
-    let plans = (0..5).map(|_| t.plan(Plan::ok(1_000))).collect();
+    let t = Tagged::new("process-queue-test");
+    let plans = (0..5).map(|_| tagged(&t, Plan::ok(1_000))).collect();
     let report = run(plans, Duration::from_secs(15));
     assert_eq!(report.producers.len(), 5, "one ProducerEnd per plan");
     for p in 0..5 {
@@ -157,19 +109,22 @@ fn every_message_arrives_exactly_once() {
 
 #[test]
 fn producers_run_at_the_same_time() {
-    let t = Tagged::new();
+    let t = Tagged::new("process-queue-test");
     // Removed when the test ends, also when it fails.
     let meeting = tempfile::Builder::new()
-        .prefix(&t.tag)
+        .prefix(t.tag())
         .tempdir()
         .expect("a temporary directory");
     let dir: PathBuf = meeting.path().to_owned();
     let plans = (0..4)
         .map(|_| {
-            t.plan(Plan {
-                meet: Some((dir.clone(), 4)),
-                ..Plan::ok(50)
-            })
+            tagged(
+                &t,
+                Plan {
+                    meet: Some((dir.clone(), 4)),
+                    ..Plan::ok(50)
+                },
+            )
         })
         .collect();
     let report = run(plans, Duration::from_secs(15));
@@ -190,12 +145,12 @@ fn producers_run_at_the_same_time() {
 
 #[test]
 fn crashed_producers_are_reported_and_what_they_sent_arrives() {
-    let t = Tagged::new();
+    let t = Tagged::new("process-queue-test");
     let plans = vec![
-        t.plan(Plan::ok(300)),
-        t.plan(crash(300, Fault::Panic, 50)),
-        t.plan(crash(300, Fault::Abort, 1)),
-        t.plan(Plan::ok(300)),
+        tagged(&t, Plan::ok(300)),
+        tagged(&t, crash(300, Fault::Panic, 50)),
+        tagged(&t, crash(300, Fault::Abort, 1)),
+        tagged(&t, Plan::ok(300)),
     ];
     let report = run(plans, Duration::from_secs(15));
     assert_eq!(
@@ -223,11 +178,11 @@ fn crashed_producers_are_reported_and_what_they_sent_arrives() {
 
 #[test]
 fn a_hanging_producer_is_killed_at_the_timeout() {
-    let t = Tagged::new();
+    let t = Tagged::new("process-queue-test");
     let plans = vec![
-        t.plan(Plan::ok(200)),
-        t.plan(crash(200, Fault::Hang, 10)),
-        t.plan(Plan::ok(200)),
+        tagged(&t, Plan::ok(200)),
+        tagged(&t, crash(200, Fault::Hang, 10)),
+        tagged(&t, Plan::ok(200)),
     ];
     let report = run(plans, Duration::from_millis(1_500));
     assert_eq!(
@@ -248,8 +203,8 @@ fn a_hanging_producer_is_killed_at_the_timeout() {
 
 #[test]
 fn messages_keep_their_producer_and_number() {
-    let t = Tagged::new();
-    let report = run(vec![t.plan(Plan::ok(3))], Duration::from_secs(10));
+    let t = Tagged::new("process-queue-test");
+    let report = run(vec![tagged(&t, Plan::ok(3))], Duration::from_secs(10));
     let mut got = report.messages.clone();
     got.sort_by_key(|m| m.seq);
     assert_eq!(

@@ -3,11 +3,11 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use course_support::testing::TaggedChildren as Tagged;
 use spawn_workers::{Outcome, Report, run_workers};
 
 const WORKER: &str = env!("CARGO_BIN_EXE_worker");
@@ -28,63 +28,6 @@ fn run(jobs: Vec<Vec<String>>, timeout: Duration) -> std::io::Result<Vec<Report>
         ),
         Err(mpsc::RecvTimeoutError::Disconnected) => {
             panic!("run_workers panicked (see its message above)")
-        }
-    }
-}
-
-/// Tags this test's workers, and on drop kills and reaps any of them that
-/// the code under test left running, so a failing test leaves nothing behind.
-struct Tagged {
-    tag: String,
-}
-
-impl Tagged {
-    fn new() -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        Tagged {
-            tag: format!(
-                "spawn-workers-test-{}-{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::Relaxed)
-            ),
-        }
-    }
-
-    fn job(&self, args: &[&str]) -> Vec<String> {
-        let mut job: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        job.push("--tag".into());
-        job.push(self.tag.clone());
-        job
-    }
-
-    /// Our children whose command line carries our tag.
-    fn running(&self) -> Vec<i32> {
-        let me = std::process::id().to_string();
-        let Ok(dir) = std::fs::read_dir("/proc") else {
-            return Vec::new();
-        };
-        dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-            .filter(|pid| {
-                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-                let ppid = stat
-                    .rsplit(')')
-                    .next()
-                    .and_then(|r| r.split_whitespace().nth(1));
-                let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-                ppid == Some(me.as_str()) && String::from_utf8_lossy(&cmd).contains(&self.tag)
-            })
-            .collect()
-    }
-}
-
-impl Drop for Tagged {
-    fn drop(&mut self) {
-        for pid in self.running() {
-            // SAFETY: kill and waitpid on our own child; errors are ignored.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, std::ptr::null_mut(), 0);
-            }
         }
     }
 }
@@ -116,18 +59,26 @@ fn hello(stdout: &str) -> Option<(u32, u32)> {
 }
 
 /// A fresh folder where `meet` workers leave a file named by their pid.
+/// A worker's command line for `args`, with `t`'s tag.
+fn job(t: &Tagged, args: &[&str]) -> Vec<String> {
+    let mut job: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    job.push("--tag".into());
+    job.push(t.tag().to_owned());
+    job
+}
+
 fn meeting_place(t: &Tagged) -> tempfile::TempDir {
     tempfile::Builder::new()
-        .prefix(&t.tag)
+        .prefix(t.tag())
         .tempdir()
         .expect("a temporary directory")
 }
 
 #[test]
 fn each_worker_is_its_own_process_with_us_as_parent() {
-    let t = Tagged::new();
+    let t = Tagged::new("spawn-workers-test");
     let jobs = (1..=4)
-        .map(|n| t.job(&["square", &n.to_string()]))
+        .map(|n| job(&t, &["square", &n.to_string()]))
         .collect();
     let reports = run(jobs, Duration::from_secs(10)).expect("run_workers failed");
     assert_eq!(reports.len(), 4, "one report per job");
@@ -164,12 +115,12 @@ fn each_worker_is_its_own_process_with_us_as_parent() {
 
 #[test]
 fn exit_codes_and_signals_are_reported_in_job_order() {
-    let t = Tagged::new();
+    let t = Tagged::new("spawn-workers-test");
     let jobs = vec![
-        t.job(&["fail", "3"]),
-        t.job(&["square", "2"]),
-        t.job(&["abort"]),
-        t.job(&["fail", "42"]),
+        job(&t, &["fail", "3"]),
+        job(&t, &["square", "2"]),
+        job(&t, &["abort"]),
+        job(&t, &["fail", "42"]),
     ];
     let reports = run(jobs, Duration::from_secs(10)).expect("run_workers failed");
     let outcomes: Vec<Outcome> = reports.iter().map(|r| r.outcome).collect();
@@ -189,11 +140,11 @@ fn exit_codes_and_signals_are_reported_in_job_order() {
 
 #[test]
 fn workers_run_at_the_same_time() {
-    let t = Tagged::new();
+    let t = Tagged::new("spawn-workers-test");
     // Removed when the test ends, also when it fails.
     let dir = meeting_place(&t);
     let d = dir.path().to_str().unwrap();
-    let jobs = (0..4).map(|_| t.job(&["meet", d, "4"])).collect();
+    let jobs = (0..4).map(|_| job(&t, &["meet", d, "4"])).collect();
     let reports = run(jobs, Duration::from_secs(15));
     let reports = reports.expect("run_workers failed");
     for r in &reports {
@@ -211,11 +162,11 @@ fn workers_run_at_the_same_time() {
 
 #[test]
 fn a_hanging_worker_is_killed_at_the_deadline() {
-    let t = Tagged::new();
+    let t = Tagged::new("spawn-workers-test");
     let jobs = vec![
-        t.job(&["square", "5"]),
-        t.job(&["hang"]),
-        t.job(&["fail", "1"]),
+        job(&t, &["square", "5"]),
+        job(&t, &["hang"]),
+        job(&t, &["fail", "1"]),
     ];
     let reports = run(jobs, Duration::from_millis(1_500)).expect("run_workers failed");
     let outcomes: Vec<Outcome> = reports.iter().map(|r| r.outcome).collect();
@@ -260,12 +211,12 @@ fn a_worker_that_cannot_start_is_an_error() {
 fn hanging_workers_share_one_deadline() {
     // Three workers hang. The deadline is one moment for all of them: at
     // `timeout` after the start, every worker still running is killed.
-    let t = Tagged::new();
+    let t = Tagged::new("spawn-workers-test");
     let jobs = vec![
-        t.job(&["hang"]),
-        t.job(&["hang"]),
-        t.job(&["square", "3"]),
-        t.job(&["hang"]),
+        job(&t, &["hang"]),
+        job(&t, &["hang"]),
+        job(&t, &["square", "3"]),
+        job(&t, &["hang"]),
     ];
     let timeout = Duration::from_millis(800);
     let started = Instant::now();
@@ -311,7 +262,7 @@ fn when_a_spawn_fails_the_workers_already_started_are_stopped() {
     // NUL byte). Each job is a shell that first leaves its pid in `dir`,
     // then becomes a hanging worker. run_workers must return the error and
     // leave nothing of the three behind.
-    let t = Tagged::new();
+    let t = Tagged::new("spawn-workers-test");
     let dir = meeting_place(&t);
     let d = dir.path().to_str().unwrap();
     let script = r#"echo > "$1/$$"; exec "$2" hang --tag "$3""#;
@@ -321,7 +272,7 @@ fn when_a_spawn_fails_the_workers_already_started_are_stopped() {
         "sh".into(),
         d.into(),
         WORKER.into(),
-        t.tag.clone(),
+        t.tag().to_owned(),
     ];
     let jobs = vec![
         started.clone(),

@@ -38,11 +38,7 @@ pub(crate) fn show(spawner: &Spawner, producers: usize, messages: u64) -> Result
     println!(
         "{} messages, {}: {} ms from the first to the last, {} messages/s.",
         grouped(run.total),
-        if run.exactly_once() {
-            "each exactly once, in order per producer"
-        } else {
-            "SOME LOST OR REPEATED"
-        },
+        run.verdict(),
         ms(run.first_to_last),
         grouped(run.per_second() as u64)
     );
