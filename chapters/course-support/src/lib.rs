@@ -8,6 +8,7 @@ pub mod child;
 pub mod cli;
 pub mod in_flight;
 pub mod interpreter;
+pub mod precise_sleep;
 pub mod primes;
 pub mod python;
 pub mod report;

@@ -276,73 +276,9 @@ fn async_tasks(
 /// makes it readable at the time asked, to the microsecond) and the loop
 /// waits for it in the same `epoll_wait` as for sockets.
 async fn response_after(wait: Duration) {
-    #[cfg(target_os = "linux")]
-    if timer_fd::readable_after(wait).await.is_ok() {
-        return;
-    }
-    tokio::time::sleep(wait).await // elsewhere, or if the kernel refused a timer
+    course_support::precise_sleep::precise_sleep(wait).await
 }
 // ANCHOR_END: response_after
-
-#[cfg(target_os = "linux")]
-mod timer_fd {
-    use std::io;
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-    use std::time::Duration;
-
-    use tokio::io::Interest;
-    use tokio::io::unix::AsyncFd;
-
-    /// Waits until a one-shot `timerfd` armed for `wait` becomes readable.
-    pub(super) async fn readable_after(wait: Duration) -> io::Result<()> {
-        // SAFETY: timerfd_create takes no pointers; a non-negative result is a
-        // new descriptor that nothing else owns, so OwnedFd may close it.
-        let fd = unsafe {
-            libc::timerfd_create(
-                libc::CLOCK_MONOTONIC,
-                libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
-            )
-        };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        let wait = wait.max(Duration::from_nanos(1)); // all zeros would disarm it
-        let spec = libc::itimerspec {
-            it_interval: libc::timespec {
-                tv_sec: 0,
-                tv_nsec: 0,
-            },
-            it_value: libc::timespec {
-                tv_sec: wait.as_secs() as libc::time_t,
-                tv_nsec: wait.subsec_nanos() as libc::c_long,
-            },
-        };
-        // SAFETY: a valid descriptor and a pointer to a live itimerspec.
-        if unsafe { libc::timerfd_settime(fd.as_raw_fd(), 0, &spec, std::ptr::null_mut()) } < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: the OwnedFd stays open, and is the same descriptor, for as
-        // long as the AsyncFd that owns it lives.
-        let fd = unsafe { AsyncFd::register_with_interest(fd, Interest::READABLE) }?;
-        loop {
-            let mut ready = fd.readable().await?;
-            let mut expirations = [0u8; 8];
-            // SAFETY: reads at most 8 bytes into an 8-byte buffer.
-            match ready.try_io(|fd| {
-                let n = unsafe { libc::read(fd.as_raw_fd(), expirations.as_mut_ptr().cast(), 8) };
-                if n < 0 {
-                    Err(io::Error::last_os_error())
-                } else {
-                    Ok(())
-                }
-            }) {
-                Ok(result) => return result,
-                Err(_would_block) => continue,
-            }
-        }
-    }
-}
 
 // ANCHOR: async_waits
 /// The hybrid's first stage: an event loop on its own thread waits for every
