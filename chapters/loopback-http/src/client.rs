@@ -26,6 +26,8 @@ pub enum FetchError {
     Connect(String),
     /// The answer started, then broke off.
     Body(String),
+    /// What came back is not an HTTP answer (garbage bytes, a bad status line).
+    Malformed(String),
     /// The URL cannot be fetched by this build (bad URL, https without TLS).
     Invalid(String),
     /// Anything else reqwest reports.
@@ -40,6 +42,7 @@ pub enum ErrorKind {
     Status(u16),
     Connect,
     Body,
+    Malformed,
     Invalid,
     Other,
 }
@@ -52,6 +55,7 @@ impl FetchError {
             FetchError::Status(code) => ErrorKind::Status(*code),
             FetchError::Connect(_) => ErrorKind::Connect,
             FetchError::Body(_) => ErrorKind::Body,
+            FetchError::Malformed(_) => ErrorKind::Malformed,
             FetchError::Invalid(_) => ErrorKind::Invalid,
             FetchError::Other(_) => ErrorKind::Other,
         }
@@ -63,7 +67,7 @@ impl FetchError {
         match self {
             FetchError::Timeout(_) | FetchError::Connect(_) | FetchError::Body(_) => true,
             FetchError::Status(code) => *code >= 500 || *code == 429,
-            FetchError::Invalid(_) | FetchError::Other(_) => false,
+            FetchError::Malformed(_) | FetchError::Invalid(_) | FetchError::Other(_) => false,
         }
     }
 }
@@ -71,10 +75,15 @@ impl FetchError {
 impl fmt::Display for FetchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // Zero: the client's own time limit fired, not one the caller set.
+            FetchError::Timeout(after) if after.is_zero() => {
+                write!(f, "timed out (the client's own time limit)")
+            }
             FetchError::Timeout(after) => write!(f, "timed out after {} ms", after.as_millis()),
             FetchError::Status(code) => write!(f, "HTTP status {code}"),
             FetchError::Connect(why) => write!(f, "could not connect: {why}"),
             FetchError::Body(why) => write!(f, "answer broke off: {why}"),
+            FetchError::Malformed(why) => write!(f, "not an HTTP answer: {why}"),
             FetchError::Invalid(why) => write!(f, "cannot fetch this URL: {why}"),
             FetchError::Other(why) => write!(f, "{why}"),
         }
@@ -90,6 +99,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Status(code) => write!(f, "HTTP {code}"),
             ErrorKind::Connect => write!(f, "connect"),
             ErrorKind::Body => write!(f, "broken body"),
+            ErrorKind::Malformed => write!(f, "malformed response"),
             ErrorKind::Invalid => write!(f, "invalid URL"),
             ErrorKind::Other => write!(f, "other"),
         }
@@ -146,12 +156,27 @@ pub fn classify(e: reqwest::Error, limit: Option<Duration>) -> FetchError {
         FetchError::Body(why)
     } else if e.is_builder() {
         FetchError::Invalid(why)
+    } else if is_parse_error(&why) {
+        // The server answered, but not in HTTP (hyper could not parse it).
+        FetchError::Malformed(why)
     } else if e.is_request() {
         // Sent, but the connection failed before an answer came back.
         FetchError::Body(why)
     } else {
         FetchError::Other(why)
     }
+}
+
+/// hyper's words for an answer it could not parse as HTTP.
+fn is_parse_error(why: &str) -> bool {
+    [
+        "invalid HTTP",
+        "message head is too large",
+        "invalid URI",
+        "unexpected message",
+    ]
+    .iter()
+    .any(|w| why.contains(w))
 }
 
 /// The innermost error in `e`'s chain of sources: "Connection refused (os
