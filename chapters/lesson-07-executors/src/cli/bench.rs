@@ -129,42 +129,45 @@ pub(crate) fn show(spawner: &Spawner, sizes: Sizes, python: &PythonArgs) -> Resu
     let process_us = o.rows[3].us_each();
     let base = runs[0].elapsed.as_secs_f64();
     let mut t = table(["measure", "Rust", "Python", "note"]);
-    let py_cell = |f: fn(&python::PythonRun) -> f64| {
-        py.as_ref().map_or("-".into(), |p| format!("{:.2}", f(p)))
-    };
-    let cheaper = |f: fn(&python::PythonRun) -> f64, rust: f64, what: &str| {
-        py.as_ref().map_or(String::new(), |p| {
-            format!("Rust {} cheaper ({what})", ratio(f(p), rust))
-        })
-    };
-    t.add_row([
-        "thread pool, us per task (Python: ThreadPoolExecutor.submit)".to_owned(),
-        format!("{thread_us:.2}"),
-        py_cell(|p| p.threads_us),
-        cheaper(|p| p.threads_us, thread_us, "like-for-like"),
-    ]);
-    t.add_row([
-        "process pool, us per task (Python: Pool.apply_async)".to_owned(),
-        format!("{process_us:.2}"),
-        py_cell(|p| p.pool_apply_async_us),
-        cheaper(|p| p.pool_apply_async_us, process_us, "like-for-like"),
-    ]);
-    t.add_row([
-        "process pool, us per task (Python: Pool.map, chunksize=1)".to_owned(),
-        format!("{process_us:.2}"),
-        py_cell(|p| p.pool_map_chunk1_us),
-        cheaper(|p| p.pool_map_chunk1_us, process_us, "one task per message"),
-    ]);
-    t.add_row([
-        "process pool, us per task (Python: ProcessPoolExecutor.submit)".to_owned(),
-        format!("{process_us:.2}"),
-        py_cell(|p| p.processes_us),
-        cheaper(
-            |p| p.processes_us,
+    // Each Rust pool against the Python it is compared with, and why.
+    type PerTask = fn(&python::PythonRun) -> f64;
+    let per_task: [(&str, f64, PerTask, &str); 4] = [
+        (
+            "thread pool, us per task (Python: ThreadPoolExecutor.submit)",
+            thread_us,
+            |p| p.threads_us,
+            "like-for-like",
+        ),
+        (
+            "process pool, us per task (Python: Pool.apply_async)",
             process_us,
+            |p| p.pool_apply_async_us,
+            "like-for-like",
+        ),
+        (
+            "process pool, us per task (Python: Pool.map, chunksize=1)",
+            process_us,
+            |p| p.pool_map_chunk1_us,
+            "one task per message",
+        ),
+        (
+            "process pool, us per task (Python: ProcessPoolExecutor.submit)",
+            process_us,
+            |p| p.processes_us,
             "idiomatic, not like-for-like",
         ),
-    ]);
+    ];
+    for (label, rust, python_us, what) in per_task {
+        t.add_row([
+            label.to_owned(),
+            format!("{rust:.2}"),
+            py.as_ref()
+                .map_or("-".into(), |p| format!("{:.2}", python_us(p))),
+            py.as_ref().map_or(String::new(), |p| {
+                format!("Rust {} cheaper ({what})", ratio(python_us(p), rust))
+            }),
+        ]);
+    }
     t.add_row([
         "process task / thread task".to_owned(),
         ratio(process_us, thread_us),
