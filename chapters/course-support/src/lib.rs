@@ -10,6 +10,7 @@ pub mod in_flight;
 pub mod interpreter;
 pub mod precise_sleep;
 pub mod primes;
+pub mod progress;
 pub mod python;
 pub mod report;
 pub mod system;

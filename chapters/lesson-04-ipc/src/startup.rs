@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use course_support::child::Spawner;
+use indicatif::ProgressBar;
 
 /// One row of the start-up table.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -65,8 +66,8 @@ pub fn threads(n: usize) -> Startup {
 
 // ANCHOR: processes
 /// Starts and waits for `n` child processes running this executable's
-/// `noop` role, one at a time.
-pub fn processes(spawner: &Spawner, n: usize) -> Result<Startup> {
+/// `noop` role, one at a time, counting each on `progress`.
+pub fn processes(spawner: &Spawner, n: usize, progress: &ProgressBar) -> Result<Startup> {
     let start = Instant::now();
     for _ in 0..n {
         let status = spawner
@@ -77,6 +78,7 @@ pub fn processes(spawner: &Spawner, n: usize) -> Result<Startup> {
         if !status.success() {
             bail!("the noop child failed: {status}");
         }
+        progress.inc(1);
     }
     Ok(Startup {
         what: Kind::Process,
@@ -86,12 +88,13 @@ pub fn processes(spawner: &Spawner, n: usize) -> Result<Startup> {
 }
 // ANCHOR_END: processes
 
-/// Forks and reaps `n` children that exit at once.
+/// Forks and reaps `n` children that exit at once, counting each on `progress`.
 #[cfg(unix)]
-pub fn forks(n: usize) -> Result<Startup> {
+pub fn forks(n: usize, progress: &ProgressBar) -> Result<Startup> {
     let start = Instant::now();
     for _ in 0..n {
         crate::fork::fork_and_reap()?;
+        progress.inc(1);
     }
     Ok(Startup {
         what: Kind::Fork,
@@ -105,14 +108,22 @@ pub fn forks(n: usize) -> Result<Startup> {
 pub const ROUNDS: usize = 3;
 
 /// All three rows: threads, forks, processes, each the fastest of [`ROUNDS`].
+/// Starting many processes takes a while (100,000 take minutes), so those
+/// rows show a progress bar on a terminal.
 pub fn measure(spawner: &Spawner, threads_n: usize, processes_n: usize) -> Result<Vec<Startup>> {
+    let kinds = if cfg!(unix) { 2 } else { 1 };
+    let progress = course_support::progress::bar(
+        "children started",
+        (kinds * ROUNDS * processes_n + 1) as u64,
+    );
     // Warm up once each, so the first row doesn't pay for page faults alone.
     let _ = threads(4);
-    processes(spawner, 1)?;
+    processes(spawner, 1, &progress)?;
     let mut rows = vec![fastest(|| Ok(threads(threads_n)))?];
     #[cfg(unix)]
-    rows.push(fastest(|| forks(processes_n))?);
-    rows.push(fastest(|| processes(spawner, processes_n))?);
+    rows.push(fastest(|| forks(processes_n, &progress))?);
+    rows.push(fastest(|| processes(spawner, processes_n, &progress))?);
+    progress.finish_and_clear();
     Ok(rows)
 }
 

@@ -134,3 +134,63 @@ fn a_worker_fed_garbage_fails_cleanly() {
         "{err}"
     );
 }
+
+/// The children of `pid` (Linux: `/proc/PID/task/*/children`).
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("children")).ok())
+        .flat_map(|s| {
+            s.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<u32>>()
+        })
+        .collect()
+}
+
+#[test]
+fn a_worker_killed_mid_bench_is_named_not_a_silent_exit() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    // Enough process-pool tasks that the run is still going when we strike.
+    let run = Command::new(env!("CARGO_BIN_EXE_lesson-07-executors"))
+        .args(["overhead", "--workers", "2", "--tasks", "10"])
+        .args(["--process-tasks", "1000000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the lesson starts");
+    let started = Instant::now();
+    let victim = loop {
+        let workers = children_of(run.id());
+        if workers.len() >= 2 {
+            break workers[0];
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no worker processes appeared"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = Command::new("kill")
+        .args(["-KILL", &victim.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success(), "the worker {victim} was there to kill");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(run.wait_with_output()));
+    let out = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the lesson ends after its worker is killed, not hangs")
+        .expect("its output is read");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "a clean error exit: {err}");
+    assert!(
+        err.contains(&format!("worker pid {victim} died")),
+        "names the dead worker: {err}"
+    );
+}

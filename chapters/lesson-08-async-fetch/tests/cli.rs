@@ -33,6 +33,28 @@ fn gather_subcommand() {
 }
 
 #[test]
+fn the_per_request_limit_is_a_flag() {
+    // Answers take 400 ms; a 30 ms limit fails every request, and says so.
+    let text = stdout_of(&[
+        "gather",
+        "--requests",
+        "3",
+        "--latency-ms",
+        "400",
+        "--jitter-ms",
+        "0",
+        "--request-timeout-ms",
+        "30",
+    ]);
+    assert_eq!(text.matches("| 0/3").count(), 3, "{text}");
+    assert!(text.contains("timed out after 30 ms"), "{text}");
+    for demo in ["bounded", "threads"] {
+        let help = String::from_utf8_lossy(&run(&[demo, "--help"]).stdout).into_owned();
+        assert!(help.contains("--request-timeout-ms"), "{demo}: {help}");
+    }
+}
+
+#[test]
 fn bounded_subcommand_shows_the_server_peak() {
     let text = stdout_of(&[
         "bounded",

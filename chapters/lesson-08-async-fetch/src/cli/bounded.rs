@@ -22,6 +22,8 @@ pub(crate) struct Args {
     pub(crate) limit: usize,
     #[command(flatten)]
     pub(crate) latency: super::shared::Latency,
+    #[command(flatten)]
+    pub(crate) request_timeout: super::shared::RequestTimeout,
 }
 
 pub(crate) fn run(args: Args) -> Result<()> {
@@ -30,8 +32,15 @@ pub(crate) fn run(args: Args) -> Result<()> {
         requests,
         limit,
         latency,
+        request_timeout,
     } = args;
-    super::shared::runtime().block_on(show(url.url, requests, limit, latency.get()))
+    super::shared::runtime().block_on(show(
+        url.url,
+        requests,
+        limit,
+        latency.get(),
+        request_timeout.get(),
+    ))
 }
 
 pub(crate) async fn show(
@@ -39,10 +48,11 @@ pub(crate) async fn show(
     n: usize,
     limit: usize,
     latency: Duration,
+    request_timeout: Duration,
 ) -> Result<()> {
     let target = super::shared::target(url, ServerConfig::default().latency(latency)).await?;
     let urls = target.urls(n);
-    let client = target.client(Some(Duration::from_secs(30)));
+    let client = target.client(Some(request_timeout));
     if let Err(why) = check_nofile(n) {
         println!("note: {why}");
     }

@@ -21,6 +21,8 @@ pub(crate) struct Args {
     /// Extra latency of up to this much, fixed per path, so answers finish out of order.
     #[arg(long, default_value_t = 50, value_parser = u64_in(0..=600_000))]
     pub(crate) jitter_ms: u64,
+    #[command(flatten)]
+    pub(crate) request_timeout: super::shared::RequestTimeout,
 }
 
 pub(crate) fn run(args: Args) -> Result<()> {
@@ -29,12 +31,14 @@ pub(crate) fn run(args: Args) -> Result<()> {
         requests,
         latency,
         jitter_ms,
+        request_timeout,
     } = args;
     super::shared::runtime().block_on(show(
         url.url,
         requests,
         latency.get(),
         super::shared::ms(jitter_ms),
+        request_timeout.get(),
     ))
 }
 
@@ -43,12 +47,13 @@ pub(crate) async fn show(
     n: usize,
     latency: Duration,
     jitter: Duration,
+    request_timeout: Duration,
 ) -> Result<()> {
     let target =
         super::shared::target(url, ServerConfig::default().latency(latency).jitter(jitter)).await?;
     let urls = target.urls(n);
-    let client = target.client(Some(Duration::from_secs(30)));
-    let limit = Some(Duration::from_secs(30));
+    let client = target.client(Some(request_timeout));
+    let limit = Some(request_timeout);
 
     let (seq, seq_time) = timed(one_by_one(&client, &urls, limit)).await;
     let (joined, join_time) = timed(gather(&client, &urls, limit)).await;

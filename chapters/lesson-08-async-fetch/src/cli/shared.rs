@@ -34,6 +34,23 @@ impl Latency {
     }
 }
 
+/// `--request-timeout-ms`: the client's own limit on each request.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub(crate) struct RequestTimeout {
+    /// Give up on a request after this many milliseconds (the client's own limit per request).
+    #[arg(long, default_value_t = 30_000, value_parser = u64_in(1..=3_600_000))]
+    pub(crate) request_timeout_ms: u64,
+}
+
+impl RequestTimeout {
+    /// The limit the demos use when no flag is given (the tour's).
+    pub(crate) const DEFAULT: Duration = Duration::from_secs(30);
+
+    pub(crate) fn get(self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+}
+
 pub(crate) fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }

@@ -18,14 +18,20 @@ pub(crate) struct Args {
     pub(crate) levels: Vec<usize>,
     #[command(flatten)]
     pub(crate) latency: super::shared::Latency,
+    #[command(flatten)]
+    pub(crate) request_timeout: super::shared::RequestTimeout,
 }
 
 pub(crate) fn run(args: Args) -> Result<()> {
-    let Args { levels, latency } = args;
-    show(&levels, latency.get())
+    let Args {
+        levels,
+        latency,
+        request_timeout,
+    } = args;
+    show(&levels, latency.get(), request_timeout.get())
 }
 
-pub(crate) fn show(levels: &[usize], latency: Duration) -> Result<()> {
+pub(crate) fn show(levels: &[usize], latency: Duration, limit: Duration) -> Result<()> {
     let spawner = Spawner::current_exe()?;
     println!(
         "Each level: that many GETs at once, each client in its own process. The server answers nobody until all of"
@@ -45,7 +51,6 @@ pub(crate) fn show(levels: &[usize], latency: Duration) -> Result<()> {
         "KiB per request",
         "OS threads",
     ]);
-    let limit = Duration::from_secs(30);
     let mut notes = Vec::new();
     for &n in levels {
         if let Err(why) = check_nofile(n) {

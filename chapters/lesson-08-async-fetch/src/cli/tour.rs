@@ -6,6 +6,8 @@ use course_support::tour;
 use lesson_08_async_fetch::robust::Policy;
 use lesson_08_async_fetch::server::ServerConfig;
 
+use super::shared::RequestTimeout;
+
 pub(crate) fn run() -> Result<()> {
     println!(
         "Lesson 08: asyncio in Rust, with tokio and reqwest ({} cores here)",
@@ -19,9 +21,16 @@ pub(crate) fn run() -> Result<()> {
         10,
         super::shared::ms(50),
         super::shared::ms(50),
+        RequestTimeout::DEFAULT,
     ))?;
     tour::section("2. Bounded concurrency: at most 10 at once");
-    rt.block_on(super::bounded::show(None, 100, 10, super::shared::ms(20)))?;
+    rt.block_on(super::bounded::show(
+        None,
+        100,
+        10,
+        super::shared::ms(20),
+        RequestTimeout::DEFAULT,
+    ))?;
     tour::section("3. Timeouts against a server that never answers");
     rt.block_on(super::timeouts::show(
         None,
@@ -49,7 +58,11 @@ pub(crate) fn run() -> Result<()> {
     tour::section("6. Blocking the event loop");
     super::blocking::show(10, super::shared::ms(50), super::shared::ms(200));
     tour::section("7. Threads vs async");
-    super::threads::show(&[10, 100, 1_000], super::shared::ms(50))?;
+    super::threads::show(
+        &[10, 100, 1_000],
+        super::shared::ms(50),
+        RequestTimeout::DEFAULT,
+    )?;
     println!(
         "\n10,000 in flight: `threads`; the benchmark: `cargo run --release -p lesson-08-async-fetch -- bench`."
     );
