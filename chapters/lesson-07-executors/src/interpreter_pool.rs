@@ -20,7 +20,6 @@
 //! memory; survive a crash of the process, which takes every interpreter
 //! with it).
 
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::{self, JoinHandle};
@@ -28,8 +27,8 @@ use std::thread::{self, JoinHandle};
 use anyhow::{Context, Result};
 use crossbeam::channel::{self, Receiver, Sender};
 
-use crate::future::{Handle, Results, TaskError, TaskId, in_order, pair};
-use crate::process_pool::{RemoteJob, Typed};
+use crate::future::{Handle, Results, TaskError};
+use crate::process_pool::{RemoteJob, Submitter};
 use crate::remote::Remote;
 use crate::thread_pool::WORKER_PREFIX;
 use crate::worker::{self, Request, Response};
@@ -70,11 +69,10 @@ struct Traffic {
 /// A fixed pool of share-nothing workers: Python's `InterpreterPoolExecutor`.
 #[derive(Debug)]
 pub struct InterpreterPool {
-    jobs: Option<Sender<RemoteJob>>,
+    submitter: Submitter,
     queue: Receiver<RemoteJob>,
     dispatchers: Vec<JoinHandle<()>>,
     traffic: Arc<Traffic>,
-    next_id: AtomicU64,
     max_workers: usize,
 }
 // ANCHOR_END: pool
@@ -102,11 +100,10 @@ impl InterpreterPool {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(InterpreterPool {
-            jobs: Some(jobs),
+            submitter: Submitter::new(jobs),
             queue,
             dispatchers,
             traffic,
-            next_id: AtomicU64::new(0),
             max_workers,
         })
     }
@@ -125,40 +122,18 @@ impl InterpreterPool {
         )
     }
 
-    // ANCHOR: submit
     /// Python's `submit(fn, *args)`: task `F` by name, its arguments
     /// encoded (Python pickles them); the same handle as the other pools.
     pub fn submit<F: Remote>(&self, args: F::Args) -> Handle<F::Out, F::Err> {
-        let id = TaskId(self.next_id.fetch_add(1, Ordering::Relaxed));
-        let (handle, promise) = pair::<F::Out, F::Err>(id);
-        let args = match serde_json::to_value(args) {
-            Ok(args) => args,
-            Err(e) => {
-                let why = format!("cannot send the arguments: {e}");
-                promise.finish(Err(TaskError::Broken(why)));
-                return handle;
-            }
-        };
-        let job = RemoteJob {
-            id,
-            task: F::NAME,
-            args,
-            deliver: Box::new(Typed::<F>(promise, PhantomData)),
-        };
-        if let Some(jobs) = &self.jobs {
-            let _ = jobs.send(job);
-        }
-        handle
+        self.submitter.submit::<F>(args)
     }
-    // ANCHOR_END: submit
 
     /// Python's `map(fn, items)`: outcomes in input order.
     pub fn map<F: Remote>(
         &self,
         items: impl IntoIterator<Item = F::Args>,
     ) -> Results<F::Out, F::Err> {
-        let handles: Vec<_> = items.into_iter().map(|a| self.submit::<F>(a)).collect();
-        in_order(handles)
+        self.submitter.map::<F>(items)
     }
 
     /// Python's `shutdown(wait)`, as on the thread pool: `wait = true` runs
@@ -171,7 +146,7 @@ impl InterpreterPool {
     }
 
     fn close(&mut self, wait: bool) -> usize {
-        drop(self.jobs.take());
+        self.submitter.close();
         let mut cancelled = 0;
         if wait {
             for d in self.dispatchers.drain(..) {

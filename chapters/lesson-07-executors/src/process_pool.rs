@@ -103,16 +103,73 @@ impl<F: Remote> Deliver for Typed<F> {
 /// A fixed pool of worker processes: Python's `ProcessPoolExecutor`.
 #[derive(Debug)]
 pub struct ProcessPool {
-    jobs: Option<Sender<RemoteJob>>,
+    submitter: Submitter,
     queue: Receiver<RemoteJob>,
     /// Never sends: dropping it tells every supervisor to kill its worker.
     stop: Option<Sender<()>>,
     supervisors: Vec<JoinHandle<()>>,
     pids: Arc<Mutex<Vec<Option<u32>>>>,
     started: Arc<AtomicUsize>,
-    next_id: AtomicU64,
 }
 // ANCHOR_END: process_pool
+
+// ANCHOR: submit
+/// The submitting end that the process pool and the interpreter pool share.
+#[derive(Debug)]
+pub(crate) struct Submitter {
+    jobs: Option<Sender<RemoteJob>>,
+    next_id: AtomicU64,
+}
+
+impl Submitter {
+    pub(crate) fn new(jobs: Sender<RemoteJob>) -> Self {
+        Submitter {
+            jobs: Some(jobs),
+            next_id: AtomicU64::new(0),
+        }
+    }
+
+    /// Queues task `F` by name with `args`, which must serialise (as
+    /// Python's must pickle), and returns the same kind of handle the
+    /// thread pool does.
+    pub(crate) fn submit<F: Remote>(&self, args: F::Args) -> Handle<F::Out, F::Err> {
+        let id = TaskId(self.next_id.fetch_add(1, Ordering::Relaxed));
+        let (handle, promise) = pair::<F::Out, F::Err>(id);
+        let args = match serde_json::to_value(args) {
+            Ok(args) => args,
+            Err(e) => {
+                let why = format!("cannot send the arguments: {e}");
+                promise.finish(Err(TaskError::Broken(why)));
+                return handle;
+            }
+        };
+        let job = RemoteJob {
+            id,
+            task: F::NAME,
+            args,
+            deliver: Box::new(Typed::<F>(promise, PhantomData)),
+        };
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(job);
+        }
+        handle
+    }
+    // ANCHOR_END: submit
+
+    /// Submits every item; outcomes in input order.
+    pub(crate) fn map<F: Remote>(
+        &self,
+        items: impl IntoIterator<Item = F::Args>,
+    ) -> Results<F::Out, F::Err> {
+        let handles: Vec<_> = items.into_iter().map(|a| self.submit::<F>(a)).collect();
+        in_order(handles)
+    }
+
+    /// No more tasks: the workers drain the queue and stop.
+    pub(crate) fn close(&mut self) {
+        drop(self.jobs.take());
+    }
+}
 
 impl std::fmt::Debug for RemoteJob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -166,13 +223,12 @@ impl ProcessPool {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(ProcessPool {
-            jobs: Some(jobs),
+            submitter: Submitter::new(jobs),
             queue,
             stop: Some(stop),
             supervisors,
             pids,
             started,
-            next_id: AtomicU64::new(0),
         })
     }
 
@@ -188,42 +244,17 @@ impl ProcessPool {
         self.started.load(Ordering::SeqCst)
     }
 
-    // ANCHOR: submit
-    /// Python's `submit(fn, *args)` on a process pool: queues task `F` with
-    /// `args` (which must serialise, as Python's must pickle) and returns
-    /// the same kind of handle the thread pool does.
+    /// Python's `submit(fn, *args)` on a process pool: see [`Submitter::submit`].
     pub fn submit<F: Remote>(&self, args: F::Args) -> Handle<F::Out, F::Err> {
-        let id = TaskId(self.next_id.fetch_add(1, Ordering::Relaxed));
-        let (handle, promise) = pair::<F::Out, F::Err>(id);
-        let args = match serde_json::to_value(args) {
-            Ok(args) => args,
-            Err(e) => {
-                promise.finish(Err(TaskError::Broken(format!(
-                    "cannot send the arguments: {e}"
-                ))));
-                return handle;
-            }
-        };
-        let job = RemoteJob {
-            id,
-            task: F::NAME,
-            args,
-            deliver: Box::new(Typed::<F>(promise, PhantomData)),
-        };
-        if let Some(jobs) = &self.jobs {
-            let _ = jobs.send(job);
-        }
-        handle
+        self.submitter.submit::<F>(args)
     }
-    // ANCHOR_END: submit
 
     /// Python's `map(fn, items)` on a process pool: outcomes in input order.
     pub fn map<F: Remote>(
         &self,
         items: impl IntoIterator<Item = F::Args>,
     ) -> Results<F::Out, F::Err> {
-        let handles: Vec<_> = items.into_iter().map(|a| self.submit::<F>(a)).collect();
-        in_order(handles)
+        self.submitter.map::<F>(items)
     }
 
     // ANCHOR: shutdown
@@ -238,7 +269,7 @@ impl ProcessPool {
     }
 
     fn close(&mut self, wait: bool) -> usize {
-        drop(self.jobs.take());
+        self.submitter.close();
         let mut cancelled = 0;
         if !wait {
             while let Ok(job) = self.queue.try_recv() {
