@@ -80,7 +80,7 @@ fn each_demo_runs_with_small_flags() {
                 "1,2",
                 "--no-python",
             ],
-            "parallel efficiency >= 95%",
+            "parallel efficiency >= 97%",
         ),
     ] {
         let o = lesson(args);

@@ -306,13 +306,14 @@ pub fn interpreter_targets(
                 100.0 * s / run.workers as f64
             ),
             py_s.unwrap_or_else(|| "-".to_owned()),
-            "target: >= 95% efficiency".to_owned(),
+            "target: >= 97% efficiency".to_owned(),
         ]);
     }
     rows
 }
 
-/// Adds up the blocks' counts; the first failed block is the error.
+/// Adds up the tasks' answers; the first failed task is the error (it names
+/// a dead worker, say).
 fn sum<E: std::fmt::Display>(outcomes: Vec<crate::future::Outcome<u64, E>>) -> Result<u64> {
     outcomes
         .into_iter()
