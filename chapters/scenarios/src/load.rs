@@ -123,18 +123,18 @@ async fn get(
 /// Opens `connections` connections (all before the clock starts, so a
 /// thread-per-connection server has its threads), then lets each send
 /// requests back to back until `duration` has passed. A request still
-/// unanswered one second after the end is abandoned and not counted.
+/// unanswered half a second after the end is abandoned and not counted.
 pub async fn run(plan: &LoadPlan) -> LoadResult {
     let request: Arc<[u8]> = format!("GET {} HTTP/1.1\r\nHost: scenarios\r\n\r\n", plan.path)
         .into_bytes()
         .into();
     let errors = Arc::new(AtomicU64::new(0));
-    // Connect everyone first (at most 10 s).
+    // Connect everyone first (at most 3 s).
     let mut connecting = tokio::task::JoinSet::new();
     for _ in 0..plan.connections {
         let addr = plan.addr;
         connecting.spawn(async move {
-            let s = tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(addr)).await;
+            let s = tokio::time::timeout(Duration::from_secs(3), TcpStream::connect(addr)).await;
             match s {
                 Ok(Ok(s)) => {
                     let _ = s.set_nodelay(true);
@@ -166,7 +166,7 @@ pub async fn run(plan: &LoadPlan) -> LoadResult {
             let (mut latencies, mut ok, mut first_error) = (Vec::new(), 0u64, None);
             while tokio::time::Instant::now() < deadline {
                 let sent = Instant::now();
-                let hard_stop = deadline + Duration::from_secs(1);
+                let hard_stop = deadline + Duration::from_millis(500);
                 match tokio::time::timeout_at(hard_stop, get(addr, &mut conn, &request)).await {
                     Err(_) => break, // abandoned at the end
                     Ok(Ok(200)) => {

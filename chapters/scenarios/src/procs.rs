@@ -116,12 +116,12 @@ pub struct ServerProcess {
 impl ServerProcess {
     pub fn spawn(name: &str, cmd: &mut Command, listener: &TcpListener) -> io::Result<Self> {
         // Python's servers print a traceback for every connection a client
-        // closes under them; the table is what matters here.
-        Self::spawn_with(
-            name,
-            cmd.stdout(Stdio::null()).stderr(Stdio::null()),
-            listener,
-        )
+        // closes under them; the table is what matters here
+        // (SCENARIOS_SERVER_STDERR=1 shows them).
+        if std::env::var_os("SCENARIOS_SERVER_STDERR").is_none() {
+            cmd.stderr(Stdio::null());
+        }
+        Self::spawn_with(name, cmd.stdout(Stdio::null()), listener)
     }
 
     /// [`Self::spawn`] with stdout piped, for a server that reports a result

@@ -101,8 +101,14 @@ fn respond(w: &mut impl Write, target: &str, keep_alive: bool) -> io::Result<()>
 /// threads with the default 2 MiB would reserve 20 GiB of address space.
 pub fn serve_threads(listener: TcpListener) -> io::Result<()> {
     for stream in listener.incoming() {
-        let stream = stream?;
-        std::thread::Builder::new()
+        let Ok(stream) = stream else {
+            // Out of descriptors or memory for a moment: wait, go on.
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            continue;
+        };
+        // A thread that cannot be created (out of memory, a limit on
+        // threads) costs that connection, not the server.
+        let _ = std::thread::Builder::new()
             .stack_size(128 * 1024)
             .spawn(move || {
                 let _ = stream.set_nodelay(true);
@@ -112,7 +118,7 @@ pub fn serve_threads(listener: TcpListener) -> io::Result<()> {
                     respond(&mut writer, &target, true)?;
                 }
                 io::Result::Ok(())
-            })?;
+            });
     }
     Ok(())
 }

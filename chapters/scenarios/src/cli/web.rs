@@ -24,7 +24,7 @@ pub(crate) struct Args {
     #[arg(long, value_delimiter = ',', default_value = "10,100")]
     pub(crate) cpu_levels: Vec<usize>,
     /// How long each level runs, ms.
-    #[arg(long, default_value_t = 500, value_parser = u64_in(50..=60_000))]
+    #[arg(long, default_value_t = 400, value_parser = u64_in(50..=60_000))]
     pub(crate) ms: u64,
     /// How long the I/O-bound endpoint waits, ms.
     #[arg(long, default_value_t = 30, value_parser = u64_in(1..=10_000))]
@@ -179,16 +179,18 @@ pub(crate) fn run(args: Args) -> Result<()> {
         "unserved",
         "memory MiB",
     ]);
+    // A fresh server for every level: connections a slow server left in its
+    // queue at one level must not be served during the next.
     for mut c in contenders {
-        let l = listener()?;
-        let mut server = ServerProcess::spawn(&c.label, &mut c.command, &l)
-            .with_context(|| format!("starting {}", c.label))?;
-        drop(l); // the server holds it now
-        if let Err(e) = server.wait_ready(Duration::from_secs(20), |a| load::probe(a, "/")) {
-            notes.push(format!("{}: {e}", c.label));
-            continue;
-        }
         for (endpoint, connections) in &grid {
+            let l = listener()?;
+            let mut server = ServerProcess::spawn(&c.label, &mut c.command, &l)
+                .with_context(|| format!("starting {}", c.label))?;
+            drop(l); // the server holds it now
+            if let Err(e) = server.wait_ready(Duration::from_secs(20), |a| load::probe(a, "/")) {
+                notes.push(format!("{}: {e}", c.label));
+                break;
+            }
             let sampler = MemorySampler::start(server.group(), Duration::from_millis(100));
             let r = rt.block_on(load::run(&LoadPlan {
                 addr: server.addr,
@@ -197,6 +199,8 @@ pub(crate) fn run(args: Args) -> Result<()> {
                 duration: Duration::from_millis(args.ms),
             }));
             let memory = sampler.finish();
+            let died = server.exited();
+            drop(server);
             t.add_row([
                 c.label.clone(),
                 endpoint.path(),
@@ -208,14 +212,18 @@ pub(crate) fn run(args: Args) -> Result<()> {
                 grouped(r.unserved),
                 mib(memory),
             ]);
-            if let Some(e) = &r.first_error {
+            if let Some(status) = died {
+                notes.push(format!(
+                    "{} at {connections} connections: the server died ({status})",
+                    c.label
+                ));
+            } else if let Some(e) = &r.first_error {
                 notes.push(format!(
                     "{} at {connections} connections, first error: {e}",
                     c.label
                 ));
             }
         }
-        drop(server);
     }
     println!("{t}");
     println!(
