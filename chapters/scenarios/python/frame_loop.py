@@ -19,7 +19,7 @@ def calibrate(ms):
         start = time.perf_counter()
         count_primes(n)
         took = (time.perf_counter() - start) * 1000
-        if took > 20:
+        if took > max(20, ms / 4):  # a short extrapolation
             return int(n * (ms / took) ** (1 / 1.5))
         n *= 2
 

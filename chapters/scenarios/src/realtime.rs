@@ -247,7 +247,8 @@ pub fn calibrate(ms: f64) -> u64 {
         let t = Instant::now();
         std::hint::black_box(course_support::count_primes(0..n));
         let took = t.elapsed().as_secs_f64() * 1e3;
-        if took > 20.0 || n > 1 << 40 {
+        // Measure up to a quarter of the target, so the extrapolation is short.
+        if took > (ms / 4.0).max(20.0) || n > 1 << 40 {
             // Trial division up to n costs about n^1.5.
             return ((n as f64) * (ms / took).powf(1.0 / 1.5)) as u64;
         }
