@@ -114,6 +114,23 @@ pub fn all() -> Vec<Scenario> {
 }
 // ANCHOR_END: scenarios
 
+/// The running system that measures a scenario of this kind: the book's
+/// "Three systems, three ways" page runs it with this command.
+pub fn measured_by(key: &str) -> Option<&'static str> {
+    match key {
+        "web-api" | "Real-time web API serving" | "Web server (many slow clients)" => {
+            Some("cargo run --release -p scenarios -- web")
+        }
+        "csv-pipeline" | "Data pipeline: parsing CSV files" | "Sensor data collection" => {
+            Some("cargo run --release -p scenarios -- collect")
+        }
+        "Real-time GUI" | "WebSocket server with long-lived connections" => {
+            Some("cargo run --release -p scenarios -- realtime")
+        }
+        _ => None,
+    }
+}
+
 /// The scenario named `key`.
 pub fn find(key: &str) -> Option<Scenario> {
     all().into_iter().find(|s| s.key == key)
@@ -134,7 +151,7 @@ pub struct Row {
 
 // ANCHOR: matrix
 /// The decision matrix: the seed's six scenarios first, then more.
-pub const MATRIX: [Row; 13] = [
+pub const MATRIX: [Row; 15] = [
     Row {
         scenario: "Web scraping thousands of pages",
         model: "async",
@@ -224,6 +241,22 @@ pub const MATRIX: [Row; 13] = [
         assistant: None,
     },
     Row {
+        scenario: "Sensor data collection",
+        model: "async",
+        why: "thousands of producers, each mostly silent: one event loop holds every connection",
+        python: "asyncio.start_server",
+        rust: "tokio: a task per connection",
+        assistant: None,
+    },
+    Row {
+        scenario: "WebSocket server with long-lived connections",
+        model: "async",
+        why: "thousands of idle connections, woken together by a broadcast",
+        python: "websockets (asyncio)",
+        rust: "tokio-tungstenite, a broadcast channel",
+        assistant: None,
+    },
+    Row {
         scenario: "Video encoding, compression, hashing many files",
         model: "processes",
         why: "CPU-bound and independent: one worker per core",
@@ -251,6 +284,7 @@ pub fn matrix_table() -> course_support::Table {
         "Python tool",
         "Rust tool",
         "lab advise --scenario",
+        "run as a system",
     ]);
     for row in MATRIX {
         t.add_row([
@@ -260,6 +294,8 @@ pub fn matrix_table() -> course_support::Table {
             row.python,
             row.rust,
             row.assistant.unwrap_or("-"),
+            measured_by(row.scenario)
+                .map_or("-", |c| c.trim_start_matches("cargo run --release -p ")),
         ]);
     }
     t

@@ -385,3 +385,20 @@ fn a_cpu_share_splits_the_task() {
         "clamped to 1"
     );
 }
+
+#[test]
+fn the_rows_measured_as_systems_name_a_real_scenario_run() {
+    let runs: Vec<&str> = MATRIX
+        .iter()
+        .filter_map(|r| scenarios::measured_by(r.scenario))
+        .collect();
+    for sub in ["web", "collect", "realtime"] {
+        let cmd = format!("cargo run --release -p scenarios -- {sub}");
+        assert!(runs.contains(&cmd.as_str()), "no matrix row runs `{cmd}`");
+    }
+    assert_eq!(
+        scenarios::measured_by("web-api"),
+        scenarios::measured_by("Real-time web API serving"),
+        "the assistant's scenario and its matrix row point at the same run"
+    );
+}

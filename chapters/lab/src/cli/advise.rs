@@ -103,6 +103,14 @@ pub(crate) fn run(args: &Args, spawner: &Spawner) -> Result<()> {
             println!("Scenario {}: {} ({})", s.key, s.title, s.task);
         }
         let advice = advise_one(profile, &cal);
+        if let Some(run) = scenario
+            .as_ref()
+            .and_then(|s| scenarios::measured_by(s.key))
+        {
+            println!(
+                "Measured as a running system, three ways: `{run}` (the book's \"Three systems, three ways\")."
+            );
+        }
         if args.check {
             let rows = check_one(profile, &cal, spawner, args)?;
             let worst = rows.iter().map(|r| r.error().abs()).fold(0.0, f64::max);
