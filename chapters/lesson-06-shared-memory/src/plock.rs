@@ -229,8 +229,10 @@ fn check(r: libc::c_int, what: &str) -> Result<()> {
 }
 
 // ANCHOR: add_under_lock
-/// Adds 1 to the shared count `rounds` times: under the lock, or not.
-pub fn add_ones(lock: &ProcessLock, rounds: u64, locked: bool) -> Result<()> {
+/// Adds 1 to the shared count `rounds` times: under the lock, or not;
+/// `widen` yields the CPU between the read and the write, so that another
+/// process gets in there if it can.
+pub fn add_ones(lock: &ProcessLock, rounds: u64, locked: bool, widen: bool) -> Result<()> {
     let page = lock.page();
     for _ in 0..rounds {
         let _guard = if locked {
@@ -239,6 +241,9 @@ pub fn add_ones(lock: &ProcessLock, rounds: u64, locked: bool) -> Result<()> {
             None
         };
         let seen = page.count.load(Relaxed); // read ...
+        if widen {
+            std::thread::yield_now();
+        }
         page.count.store(seen + 1, Relaxed); // ... then write: safe only under the lock
     }
     Ok(())
@@ -249,6 +254,7 @@ pub fn add_ones(lock: &ProcessLock, rounds: u64, locked: bool) -> Result<()> {
 #[derive(Debug, Clone)]
 pub struct CountRun {
     pub locked: bool,
+    pub widen: bool,
     pub processes: usize,
     pub rounds: u64,
     pub expected: u64,
@@ -268,7 +274,13 @@ impl CountRun {
 }
 
 /// `processes` children add 1 `rounds` times each, released together.
-pub fn count(spawner: &Spawner, processes: usize, rounds: u64, locked: bool) -> Result<CountRun> {
+pub fn count(
+    spawner: &Spawner,
+    processes: usize,
+    rounds: u64,
+    locked: bool,
+    widen: bool,
+) -> Result<CountRun> {
     ensure!(processes >= 1, "at least one process");
     let lock = ProcessLock::create()?;
     let args = (0..processes)
@@ -281,6 +293,9 @@ pub fn count(spawner: &Spawner, processes: usize, rounds: u64, locked: bool) -> 
             ];
             if !locked {
                 a.push("--no-lock".to_owned());
+            }
+            if widen {
+                a.push("--widen".to_owned());
             }
             a
         })
@@ -298,6 +313,7 @@ pub fn count(spawner: &Spawner, processes: usize, rounds: u64, locked: bool) -> 
     );
     Ok(CountRun {
         locked,
+        widen,
         processes,
         rounds,
         expected: processes as u64 * rounds,
@@ -309,7 +325,7 @@ pub fn count(spawner: &Spawner, processes: usize, rounds: u64, locked: bool) -> 
 }
 
 /// Role `lock-counter`: open, say `ready`, wait for `go`, add, say `done`.
-pub fn counter_role(segment: &str, rounds: u64, locked: bool) -> Result<()> {
+pub fn counter_role(segment: &str, rounds: u64, locked: bool, widen: bool) -> Result<()> {
     use std::io::{BufRead, Write};
     exit_when_orphaned();
     let lock = ProcessLock::open(segment)?;
@@ -319,7 +335,7 @@ pub fn counter_role(segment: &str, rounds: u64, locked: bool) -> Result<()> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     ensure!(line.trim() == "go", "expected go, got {line:?}");
-    add_ones(&lock, rounds, locked)?;
+    add_ones(&lock, rounds, locked, widen)?;
     writeln!(out, "done")?;
     out.flush()?;
     Ok(())
@@ -391,14 +407,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn threads_of_one_process_exclude_each_other() {
+    fn threads_with_mappings_of_their_own_exclude_each_other() {
         let lock = ProcessLock::create().unwrap();
+        let name = lock.name();
         std::thread::scope(|s| {
             for _ in 0..4 {
-                s.spawn(|| add_ones(&lock, 20_000, true).unwrap());
+                // A second mapping of the same mutex, at another address:
+                // only a process-shared mutex works through it.
+                s.spawn(|| add_ones(&ProcessLock::open(name).unwrap(), 5_000, true, true).unwrap());
             }
         });
-        assert_eq!(lock.page().count.load(Relaxed), 80_000);
+        assert_eq!(lock.page().count.load(Relaxed), 20_000);
         assert_eq!(
             lock.lock(OnOwnerDead::Recover).unwrap().taken(),
             Taken::Clean

@@ -66,6 +66,9 @@ pub enum Role {
         rounds: u64,
         #[arg(long)]
         no_lock: bool,
+        /// Yield between the read and the write.
+        #[arg(long)]
+        widen: bool,
     },
     /// Take the process lock, start an update, and hold it until killed.
     LockHolder {
@@ -108,7 +111,8 @@ pub fn run(role: Role) -> i32 {
             segment,
             rounds,
             no_lock,
-        } => lock_counter(&segment, rounds, !no_lock),
+            widen,
+        } => lock_counter(&segment, rounds, !no_lock, widen),
         Role::LockHolder { segment } => lock_holder(&segment),
     };
     match result {
@@ -122,8 +126,8 @@ pub fn run(role: Role) -> i32 {
 // ANCHOR_END: roles
 
 #[cfg(target_os = "linux")]
-fn lock_counter(segment: &str, rounds: u64, locked: bool) -> anyhow::Result<()> {
-    crate::plock::counter_role(segment, rounds, locked)
+fn lock_counter(segment: &str, rounds: u64, locked: bool, widen: bool) -> anyhow::Result<()> {
+    crate::plock::counter_role(segment, rounds, locked, widen)
 }
 
 #[cfg(target_os = "linux")]
@@ -132,7 +136,7 @@ fn lock_holder(segment: &str) -> anyhow::Result<()> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn lock_counter(_: &str, _: u64, _: bool) -> anyhow::Result<()> {
+fn lock_counter(_: &str, _: u64, _: bool, _: bool) -> anyhow::Result<()> {
     anyhow::bail!("the process lock needs Linux (robust mutexes)")
 }
 
