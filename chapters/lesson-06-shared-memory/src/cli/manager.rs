@@ -143,10 +143,10 @@ pub(crate) fn show(spawner: &Spawner, a: &Args) -> Result<()> {
     }
     println!("Processes left running after these runs: {still}.");
     tour::section("The manager dies under its clients");
-    show_death(spawner, a.processes.min(4), py.as_ref())
+    print_death(spawner, a.processes.min(4), py.as_ref())
 }
 
-pub(crate) fn show_death(spawner: &Spawner, clients: usize, py: Option<&Answers>) -> Result<()> {
+pub(crate) fn print_death(spawner: &Spawner, clients: usize, py: Option<&Answers>) -> Result<()> {
     let d = manager::manager_dies(spawner, clients, Duration::from_millis(200))?;
     println!(
         "{clients} clients call incr in a loop; after 200 ms the manager (pid {}) is sent SIGKILL\n\
