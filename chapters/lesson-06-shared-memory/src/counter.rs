@@ -149,6 +149,8 @@ pub struct CounterRun {
     /// What the shared counter held at the end.
     pub counted: u64,
     pub pids: Vec<u32>,
+    /// From `go` to the last `done`.
+    pub elapsed: Duration,
     /// The segment's name; gone by the time this is returned.
     pub segment: String,
 }
@@ -186,8 +188,10 @@ pub fn run(
         .collect();
     let mut workers = Workers::start(spawner, "counter", args, Duration::from_secs(60))?;
     let pids = workers.pids();
+    let started = std::time::Instant::now();
     workers.send_all("go")?; // everybody has mapped the segment: start together
     workers.expect_all("done")?;
+    let elapsed = started.elapsed();
     let statuses = workers.close()?;
     ensure!(
         statuses.iter().all(|s| s.success()),
@@ -205,6 +209,7 @@ pub fn run(
         expected: processes as u64 * increments,
         counted,
         pids,
+        elapsed,
         segment: shared.name().to_owned(),
     })
 }

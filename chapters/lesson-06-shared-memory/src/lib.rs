@@ -17,6 +17,11 @@
 //! - [`transform`]: one in-place transform, checked; a worker that panics.
 //! - [`compare`]: every mode timed side by side, memcpy as the floor.
 //! - [`counter`]: `Value`: a counter in shared memory, atomic and racy.
+//! - [`manager`]: `Manager()`: a server process owning a dict and a list,
+//!   proxies in other processes, each call a round trip.
+//! - [`plock`]: `multiprocessing.Lock`: a robust process-shared mutex in a
+//!   segment, and a holder killed while holding it (Linux).
+//! - [`python`]: the Manager and Lock runs in Python, side by side.
 //! - [`roles`]: the hidden `child` subcommand every worker runs.
 //!
 //! Every function that starts children takes a
@@ -29,8 +34,12 @@ compile_error!("lesson 06 uses POSIX shared memory (shm_open): Linux, macOS or F
 pub mod compare;
 pub mod counter;
 pub mod interrupt;
+pub mod manager;
 pub mod matrix;
 pub mod named;
+#[cfg(target_os = "linux")]
+pub mod plock;
+pub mod python;
 pub mod roles;
 pub mod segment;
 pub mod transform;

@@ -35,6 +35,10 @@ enum Demo {
     Crash(cli::crash::Args),
     /// Value: K processes add 1 to one counter in shared memory, atomically and not.
     Counter(cli::counter::Args),
+    /// Manager(): a server process owns a dict; proxies in other processes call it.
+    Manager(cli::manager::Args),
+    /// multiprocessing.Lock: a robust mutex shared by processes, and a holder killed holding it.
+    Lock(cli::lock::Args),
     /// In place in shared memory vs through pipes (raw bytes, JSON) vs threads vs memcpy.
     Compare(cli::compare::Args),
     /// The targets (see the book's Targets page) as ratios measured in one run
@@ -80,6 +84,8 @@ fn dispatch(demo: Demo) -> Result<()> {
         Demo::Transform(args) => cli::transform::run(&spawner, args),
         Demo::Crash(args) => cli::crash::run(&spawner, args),
         Demo::Counter(args) => cli::counter::run(&spawner, args),
+        Demo::Manager(args) => cli::manager::run(&spawner, args),
+        Demo::Lock(args) => cli::lock::run(&spawner, args),
         Demo::Compare(args) => cli::compare::run(&spawner, args),
         Demo::Bench(args) => cli::bench::run(&spawner, args),
         Demo::Child { .. } => unreachable!("handled in main"),

@@ -5,6 +5,7 @@
 use clap::Subcommand;
 
 use crate::counter::{self, Increment};
+use crate::manager::{self, Add};
 use crate::named;
 use crate::workers::{self, Mode};
 
@@ -43,6 +44,37 @@ pub enum Role {
         #[arg(long, value_enum)]
         how: Increment,
     },
+    /// Serve a dict and a list on a Unix socket until stdin closes.
+    Manager {
+        #[arg(long)]
+        socket: std::path::PathBuf,
+    },
+    /// Add 1 to the manager's `d["hits"]`, many times (0: until it fails), after `go`.
+    ManagerClient {
+        #[arg(long)]
+        socket: std::path::PathBuf,
+        #[arg(long)]
+        increments: u64,
+        #[arg(long, value_enum)]
+        how: Add,
+    },
+    /// Add 1 to the count in a process-lock segment, many times, after `go`.
+    LockCounter {
+        #[arg(long)]
+        segment: String,
+        #[arg(long)]
+        rounds: u64,
+        #[arg(long)]
+        no_lock: bool,
+        /// Yield between the read and the write.
+        #[arg(long)]
+        widen: bool,
+    },
+    /// Take the process lock, start an update, and hold it until killed.
+    LockHolder {
+        #[arg(long)]
+        segment: String,
+    },
 }
 
 /// Plays `role`; returns the process's exit code.
@@ -69,6 +101,19 @@ pub fn run(role: Role) -> i32 {
             increments,
             how,
         } => counter::counter_role(&segment, increments, how),
+        Role::Manager { socket } => manager::server_role(&socket),
+        Role::ManagerClient {
+            socket,
+            increments,
+            how,
+        } => manager::client_role(&socket, increments, how),
+        Role::LockCounter {
+            segment,
+            rounds,
+            no_lock,
+            widen,
+        } => lock_counter(&segment, rounds, !no_lock, widen),
+        Role::LockHolder { segment } => lock_holder(&segment),
     };
     match result {
         Ok(()) => 0,
@@ -79,3 +124,23 @@ pub fn run(role: Role) -> i32 {
     }
 }
 // ANCHOR_END: roles
+
+#[cfg(target_os = "linux")]
+fn lock_counter(segment: &str, rounds: u64, locked: bool, widen: bool) -> anyhow::Result<()> {
+    crate::plock::counter_role(segment, rounds, locked, widen)
+}
+
+#[cfg(target_os = "linux")]
+fn lock_holder(segment: &str) -> anyhow::Result<()> {
+    crate::plock::holder_role(segment)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lock_counter(_: &str, _: u64, _: bool, _: bool) -> anyhow::Result<()> {
+    anyhow::bail!("the process lock needs Linux (robust mutexes)")
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lock_holder(_: &str) -> anyhow::Result<()> {
+    anyhow::bail!("the process lock needs Linux (robust mutexes)")
+}

@@ -243,6 +243,14 @@ impl Workers {
         Ok(())
     }
 
+    /// Reads one line from each worker, in order, whatever it says.
+    pub fn read_each(&mut self) -> Vec<io::Result<String>> {
+        self.list
+            .iter_mut()
+            .map(|w| w.read_line().map(str::to_owned))
+            .collect()
+    }
+
     /// Closes every worker's stdin (each then reads end-of-file and exits)
     /// and reaps them all; returns how each ended.
     pub fn close(mut self) -> Result<Vec<ExitStatus>> {

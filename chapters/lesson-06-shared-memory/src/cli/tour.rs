@@ -57,6 +57,27 @@ pub(crate) fn run(spawner: &Spawner) -> Result<()> {
         workers: Some(w),
     };
     super::crash::show(spawner, shape, &[Mode::Shm, Mode::PipeRaw], 1, None)?;
+    tour::section("6. Manager(): a server process owns the dict; every call is a round trip");
+    super::manager::show(
+        spawner,
+        &super::manager::Args {
+            processes: 4,
+            increments: 500,
+            shm_increments: 200_000,
+            calls: 2_000,
+            python: Default::default(),
+        },
+    )?;
+    tour::section("7. multiprocessing.Lock: a robust mutex shared by processes");
+    super::lock::run(
+        spawner,
+        super::lock::Args {
+            processes: 4,
+            rounds: 20_000,
+            python_rounds: 5_000,
+            python: Default::default(),
+        },
+    )?;
     println!(
         "\nEach section is a subcommand with flags (see --help). The targets, measured:\n  \
          cargo run --release -p lesson-06-shared-memory -- bench"
