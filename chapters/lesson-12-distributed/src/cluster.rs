@@ -128,7 +128,11 @@ impl Cluster {
     /// Starts `shape.processes` copies of this program as one timely cluster.
     pub fn start(spawner: &Spawner, shape: Shape, job: &JobSpec) -> Result<Self> {
         let ports = reserve_ports(shape.processes)?;
-        let ports = ports.iter().map(u16::to_string).collect::<Vec<_>>().join(",");
+        let ports = ports
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         let (tx, events) = mpsc::channel();
         let mut children = Vec::new();
         let started = Instant::now();
@@ -261,7 +265,11 @@ impl Cluster {
                     "process {p} (pid {}): {}{}\n{}",
                     e.pid,
                     e.status,
-                    if e.hung { ", still running at the limit" } else { "" },
+                    if e.hung {
+                        ", still running at the limit"
+                    } else {
+                        ""
+                    },
                     e.stderr.trim()
                 ));
             }
@@ -270,7 +278,10 @@ impl Cluster {
             bail!("the timely cluster failed:\n{}", failures.join("\n"));
         }
         let reports: Vec<ProcessReport> = endings.into_iter().filter_map(|e| e.report).collect();
-        let last_start = reports.iter().map(|r| r.started_unix_ms).fold(0.0, f64::max);
+        let last_start = reports
+            .iter()
+            .map(|r| r.started_unix_ms)
+            .fold(0.0, f64::max);
         let last_end = reports.iter().map(|r| r.ended_unix_ms).fold(0.0, f64::max);
         let job_ms = (last_end - last_start).max(0.0);
         Ok(ClusterRun {
@@ -280,7 +291,10 @@ impl Cluster {
             job_ms,
             primes: reports.iter().map(|r| r.primes).sum(),
             words: WordSummary::merge(reports.iter().map(|r| r.words.clone())),
-            tasks_per_worker: reports.iter().flat_map(|r| r.tasks_per_worker.clone()).collect(),
+            tasks_per_worker: reports
+                .iter()
+                .flat_map(|r| r.tasks_per_worker.clone())
+                .collect(),
             bytes_sent: reports.iter().map(|r| r.bytes_sent).sum(),
             messages_sent: reports.iter().map(|r| r.messages_sent).sum(),
             pids,

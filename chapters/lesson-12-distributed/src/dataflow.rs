@@ -95,7 +95,14 @@ struct WorkerResult {
 /// timely's communication for `place`: threads that share memory for one
 /// process, TCP between processes for more. `bytes`/`messages` count what
 /// the send threads write.
-fn communication(place: &Place, bytes: &Arc<AtomicU64>, messages: &Arc<AtomicU64>) -> Result<(Vec<timely::communication::AllocatorBuilder>, Box<dyn std::any::Any + Send>)> {
+fn communication(
+    place: &Place,
+    bytes: &Arc<AtomicU64>,
+    messages: &Arc<AtomicU64>,
+) -> Result<(
+    Vec<timely::communication::AllocatorBuilder>,
+    Box<dyn std::any::Any + Send>,
+)> {
     let config = if place.addresses.len() <= 1 {
         CommunicationConfig::Process(place.threads)
     } else {
@@ -111,25 +118,36 @@ fn communication(place: &Place, bytes: &Arc<AtomicU64>, messages: &Arc<AtomicU64
     let hooks = Hooks {
         log_fn: Arc::new(move |setup| {
             // Only the send threads: each message is counted once, by its sender.
-            setup.sender.then(|| counting_logger(bytes.clone(), messages.clone()))
+            setup
+                .sender
+                .then(|| counting_logger(bytes.clone(), messages.clone()))
         }),
         ..Hooks::default()
     };
-    config.try_build_with(hooks).map_err(|e| anyhow!("timely: {e}"))
+    config
+        .try_build_with(hooks)
+        .map_err(|e| anyhow!("timely: {e}"))
 }
 // ANCHOR_END: config
 
-fn counting_logger(bytes: Arc<AtomicU64>, messages: Arc<AtomicU64>) -> Logger<CommunicationEventBuilder> {
-    Logger::new(Instant::now(), Duration::ZERO, move |_, events: &mut Option<Vec<(Duration, CommunicationEvent)>>| {
-        for (_, event) in events.iter().flatten() {
-            if let CommunicationEvent::Message(m) = event
-                && m.is_send
-            {
-                bytes.fetch_add(m.header.required_bytes() as u64, Relaxed);
-                messages.fetch_add(1, Relaxed);
+fn counting_logger(
+    bytes: Arc<AtomicU64>,
+    messages: Arc<AtomicU64>,
+) -> Logger<CommunicationEventBuilder> {
+    Logger::new(
+        Instant::now(),
+        Duration::ZERO,
+        move |_, events: &mut Option<Vec<(Duration, CommunicationEvent)>>| {
+            for (_, event) in events.iter().flatten() {
+                if let CommunicationEvent::Message(m) = event
+                    && m.is_send
+                {
+                    bytes.fetch_add(m.header.required_bytes() as u64, Relaxed);
+                    messages.fetch_add(1, Relaxed);
+                }
             }
-        }
-    })
+        },
+    )
 }
 
 /// Runs `job` as the process at `place`; `ready` is called once the
@@ -141,10 +159,11 @@ pub fn run(place: &Place, job: Job, ready: impl FnOnce()) -> Result<ProcessRepor
     ready();
     let started_unix_ms = unix_ms();
     let job = Arc::new(job);
-    let guards = timely::execute::execute_from(builders, others, WorkerConfig::default(), move |worker| {
-        worker_main(worker, &job)
-    })
-    .map_err(|e| anyhow!("timely: {e}"))?;
+    let guards =
+        timely::execute::execute_from(builders, others, WorkerConfig::default(), move |worker| {
+            worker_main(worker, &job)
+        })
+        .map_err(|e| anyhow!("timely: {e}"))?;
     // join() also waits for the send and receive threads, so the counters are final.
     let mut results = Vec::new();
     for (i, r) in guards.join().into_iter().enumerate() {
@@ -158,7 +177,10 @@ pub fn run(place: &Place, job: Job, ready: impl FnOnce()) -> Result<ProcessRepor
     Ok(ProcessReport {
         process: place.process,
         pid: std::process::id(),
-        job_ms: results.iter().map(|r| r.elapsed.as_secs_f64() * 1e3).fold(0.0, f64::max),
+        job_ms: results
+            .iter()
+            .map(|r| r.elapsed.as_secs_f64() * 1e3)
+            .fold(0.0, f64::max),
         started_unix_ms,
         ended_unix_ms,
         primes: results.iter().map(|r| r.primes).sum(),
@@ -210,7 +232,8 @@ fn worker_main(worker: &mut Worker, job: &Job) -> WorkerResult {
                 mine.to_stream(scope)
                     .flat_map(move |path| {
                         done.set(done.get() + 1);
-                        count_file(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+                        count_file(&path)
+                            .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
                     })
                     .exchange(|(word, _)| owner(word))
                     .inspect(move |(word, n)| {

@@ -169,7 +169,11 @@ mod tests {
         count_words_into("a b b c c c d d d d", &mut all);
         let (mut p1, mut p2) = (HashMap::new(), HashMap::new());
         for (w, c) in &all {
-            let part = if owner(w) % 2 == 0 { &mut p1 } else { &mut p2 };
+            let part = if owner(w).is_multiple_of(2) {
+                &mut p1
+            } else {
+                &mut p2
+            };
             part.insert(w.clone(), *c);
         }
         let merged = WordSummary::merge([WordSummary::of(&p1), WordSummary::of(&p2)]);

@@ -154,7 +154,10 @@ mod tests {
         let (p10, p100) = (m.predict(10), m.predict(100));
         assert!(p100.compute_ms < p10.compute_ms);
         assert_eq!(p100.overhead_ms, p10.overhead_ms);
-        let peer = Model { central: false, ..m };
+        let peer = Model {
+            central: false,
+            ..m
+        };
         assert!(peer.predict(100).overhead_ms < peer.predict(10).overhead_ms);
     }
 }

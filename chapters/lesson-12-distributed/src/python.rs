@@ -68,16 +68,36 @@ pub enum PyJob<'a> {
 }
 
 /// Runs `job` on `engines` (`pool`, `dask`) with `workers` processes.
-pub fn jobs(python: &Interpreter, job: &PyJob<'_>, workers: usize, engines: &[&str]) -> Result<Run> {
-    let mut args = vec!["--workers".to_owned(), workers.to_string(), "--engines".into(), engines.join(",")];
+pub fn jobs(
+    python: &Interpreter,
+    job: &PyJob<'_>,
+    workers: usize,
+    engines: &[&str],
+) -> Result<Run> {
+    let mut args = vec![
+        "--workers".to_owned(),
+        workers.to_string(),
+        "--engines".into(),
+        engines.join(","),
+    ];
     match job {
         PyJob::Primes { limit, tasks } => {
-            args.extend(["--job".into(), "primes".into(), "--limit".into(), limit.to_string()]);
+            args.extend([
+                "--job".into(),
+                "primes".into(),
+                "--limit".into(),
+                limit.to_string(),
+            ]);
             let t: Vec<String> = tasks.iter().map(usize::to_string).collect();
             args.extend(["--tasks".into(), t.join(",")]);
         }
         PyJob::Words { dir } => {
-            args.extend(["--job".into(), "words".into(), "--dir".into(), dir.display().to_string()]);
+            args.extend([
+                "--job".into(),
+                "words".into(),
+                "--dir".into(),
+                dir.display().to_string(),
+            ]);
         }
     }
     let out = python.python.run_program(&JOBS, args, LIMIT)?;
@@ -91,9 +111,13 @@ fn parse(text: &str) -> Result<Run> {
     let mut run = Run::default();
     for line in text.lines() {
         if let Some(json) = line.strip_prefix("row ") {
-            run.rows.push(serde_json::from_str(json).with_context(|| format!("a row: {line}"))?);
+            run.rows
+                .push(serde_json::from_str(json).with_context(|| format!("a row: {line}"))?);
         } else if let Some(pids) = line.strip_prefix("pids ") {
-            run.pids.extend(pids.split_whitespace().filter_map(|p| p.parse::<u32>().ok()));
+            run.pids.extend(
+                pids.split_whitespace()
+                    .filter_map(|p| p.parse::<u32>().ok()),
+            );
         } else if line.starts_with(MISSING_DASK) {
             run.skipped = Some(line.to_owned());
         }
@@ -117,14 +141,28 @@ pub struct Kill {
 
 /// The kill demo on dask: `Ok(Err(line))` when dask is missing; also the
 /// pids of every worker it had (gone when it returns).
-pub fn kill(python: &Interpreter, tasks: usize, limit: u64, deadline: Duration) -> Result<(std::result::Result<Kill, String>, Vec<u32>)> {
-    let args = ["--tasks".to_owned(), tasks.to_string(), "--limit".into(), limit.to_string(), "--deadline".into(), deadline.as_secs_f64().to_string()];
-    let out = python.python.run_program(&KILL, args, deadline + Duration::from_secs(60))?;
+pub fn kill(
+    python: &Interpreter,
+    tasks: usize,
+    limit: u64,
+    deadline: Duration,
+) -> Result<(std::result::Result<Kill, String>, Vec<u32>)> {
+    let args = [
+        "--tasks".to_owned(),
+        tasks.to_string(),
+        "--limit".into(),
+        limit.to_string(),
+        "--deadline".into(),
+        deadline.as_secs_f64().to_string(),
+    ];
+    let out = python
+        .python
+        .run_program(&KILL, args, deadline + Duration::from_secs(60))?;
     let mut pids = Vec::new();
     let mut kill = Err(format!("the script printed no result:\n{out}"));
     for line in out.lines() {
         if let Some(json) = line.strip_prefix("kill ") {
-            kill = Ok(serde_json::from_str(json).with_context(|| format!("{line}"))?);
+            kill = Ok(serde_json::from_str(json).with_context(|| line.to_string())?);
         } else if let Some(p) = line.strip_prefix("closed ") {
             pids.extend(p.split_whitespace().filter_map(|p| p.parse::<u32>().ok()));
         } else if line.starts_with(MISSING_DASK) {
@@ -150,8 +188,15 @@ mod tests {
         .unwrap();
         assert_eq!(run.pids, [1, 2]);
         assert_eq!(run.rows[0].answer, Answer::Primes(17_984));
-        let Answer::Words(w) = &run.rows[1].answer else { panic!("words") };
+        let Answer::Words(w) = &run.rows[1].answer else {
+            panic!("words")
+        };
         assert_eq!((w.total, w.distinct), (16_000, 97));
-        assert!(parse("dask is not installed: skipped\n").unwrap().skipped.is_some());
+        assert!(
+            parse("dask is not installed: skipped\n")
+                .unwrap()
+                .skipped
+                .is_some()
+        );
     }
 }

@@ -33,25 +33,45 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<()> {
-    println!("Lesson 12 bench: {} cores, timely on loopback, dask LocalCluster.", cores());
+    println!(
+        "Lesson 12 bench: {} cores, timely on loopback, dask LocalCluster.",
+        cores()
+    );
     if cfg!(debug_assertions) {
         println!("(debug build: use --release for numbers worth comparing)");
     }
-    let shapes = Shapes { processes: vec![1, 2], threads: vec![1, 2] };
+    let shapes = Shapes {
+        processes: vec![1, 2],
+        threads: vec![1, 2],
+    };
     tour::section("The prime count");
     let primes = super::primes::run(
         spawner,
-        &super::primes::Args { limit: a.limit, tasks: a.tasks, shapes: shapes.clone(), python: a.python.clone() },
+        &super::primes::Args {
+            limit: a.limit,
+            tasks: a.tasks,
+            shapes: shapes.clone(),
+            python: a.python.clone(),
+        },
     )?;
     tour::section("The word count");
     let words = super::words::run(
         spawner,
-        &super::words::Args { files: a.files, words: a.words, shapes, python: a.python.clone() },
+        &super::words::Args {
+            files: a.files,
+            words: a.words,
+            shapes,
+            python: a.python.clone(),
+        },
     )?;
     tour::section("Cost per task: the same count in 4 to 4,096 tasks");
     let sweeps = super::overhead::run(
         spawner,
-        &super::overhead::Args { limit: a.limit / 6, tasks: vec![4, 64, 1024, 4096], python: a.python.clone() },
+        &super::overhead::Args {
+            limit: a.limit / 6,
+            tasks: vec![4, 64, 1024, 4096],
+            python: a.python.clone(),
+        },
     )?;
     tour::section("Model, not measured: the same jobs on 10 and 100 machines");
     print_model(a, &primes, a.tasks, &words, a.files, &sweeps);
@@ -59,7 +79,14 @@ pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<()> {
 }
 
 /// The model's table for each job and engine that was measured.
-fn print_model(a: &Args, primes: &[Line], primes_tasks: usize, words: &[Line], files: usize, sweeps: &[Sweep]) {
+fn print_model(
+    a: &Args,
+    primes: &[Line],
+    primes_tasks: usize,
+    words: &[Line],
+    files: usize,
+    sweeps: &[Sweep],
+) {
     let link = a.link_gbit * 1e9 / 8.0 / 1e3; // bytes per ms
     println!(
         "ASSUMED: {} Gbit/s per machine, {} ms round trip, 3 round trips per job, machines like this\n\
@@ -82,11 +109,22 @@ fn print_model(a: &Args, primes: &[Line], primes_tasks: usize, words: &[Line], f
         "vs rayon here",
     ]);
     for (job, lines, tasks) in [("primes", primes, primes_tasks), ("words", words, files)] {
-        let Some(work) = lines.first().map(|l| l.job_ms) else { continue };
-        let rayon = lines.iter().find(|l| l.engine == "rayon").map_or(work, |l| l.job_ms);
+        let Some(work) = lines.first().map(|l| l.job_ms) else {
+            continue;
+        };
+        let rayon = lines
+            .iter()
+            .find(|l| l.engine == "rayon")
+            .map_or(work, |l| l.job_ms);
         for (engine, central) in [("timely", false), ("dask", true)] {
-            let Some(line) = lines.iter().rfind(|l| l.engine == engine) else { continue };
-            let Some(fit) = sweeps.iter().find(|s| s.engine.starts_with(engine)).and_then(|s| s.fit) else {
+            let Some(line) = lines.iter().rfind(|l| l.engine == engine) else {
+                continue;
+            };
+            let Some(fit) = sweeps
+                .iter()
+                .find(|s| s.engine.starts_with(engine))
+                .and_then(|s| s.fit)
+            else {
                 continue;
             };
             let model = Model {

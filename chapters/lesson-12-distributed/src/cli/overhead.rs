@@ -51,18 +51,41 @@ pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<Vec<Sweep>> {
         rayon.push((k, time(|| single::primes_rayon(&tasks)).ms()));
     }
     sweeps.push(sweep("rayon", n, rayon));
-    let shape = Shape { processes: n, threads: 1 };
+    let shape = Shape {
+        processes: n,
+        threads: 1,
+    };
     let mut timely = Vec::new();
     for &k in &a.tasks {
-        let run = cluster::run(spawner, shape, &JobSpec::Primes { limit: a.limit, tasks: k }, CLUSTER_LIMIT)?;
+        let run = cluster::run(
+            spawner,
+            shape,
+            &JobSpec::Primes {
+                limit: a.limit,
+                tasks: k,
+            },
+            CLUSTER_LIMIT,
+        )?;
         timely.push((k, run.job_ms));
     }
     sweeps.push(sweep(&format!("timely {}", shape.label()), n, timely));
     if let Some(py) = a.python.find() {
-        let run = python::jobs(&py, &PyJob::Primes { limit: a.limit, tasks: &a.tasks }, n, &["pool", "dask"])?;
+        let run = python::jobs(
+            &py,
+            &PyJob::Primes {
+                limit: a.limit,
+                tasks: &a.tasks,
+            },
+            n,
+            &["pool", "dask"],
+        )?;
         for engine in ["ProcessPoolExecutor", "dask"] {
-            let points: Vec<(usize, f64)> =
-                run.rows.iter().filter(|r| r.engine == engine).map(|r| (r.tasks, r.job_ms)).collect();
+            let points: Vec<(usize, f64)> = run
+                .rows
+                .iter()
+                .filter(|r| r.engine == engine)
+                .map(|r| (r.tasks, r.job_ms))
+                .collect();
             if !points.is_empty() {
                 sweeps.push(sweep(engine, n, points));
             }
@@ -110,11 +133,19 @@ pub(crate) fn print_sweeps(tasks: &[usize], sweeps: &[Sweep]) {
                     s.engine.clone(),
                     format!("{us:.1}"),
                     format!("{:.1}", us * s.workers as f64),
-                    format!("{:.2}", model::break_even_task_ms(f.per_task_ms, s.workers, 0.10)),
+                    format!(
+                        "{:.2}",
+                        model::break_even_task_ms(f.per_task_ms, s.workers, 0.10)
+                    ),
                 ]);
             }
             None => {
-                t.add_row([s.engine.clone(), "needs two task counts".into(), "-".into(), "-".into()]);
+                t.add_row([
+                    s.engine.clone(),
+                    "needs two task counts".into(),
+                    "-".into(),
+                    "-".into(),
+                ]);
             }
         }
     }

@@ -40,13 +40,28 @@ pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<Vec<Line>> {
     let r = time(|| single::primes_rayon(&tasks));
     lines.push(Line::local("rayon", cores(), r.ms(), r.value == expected));
     for shape in a.shapes.all() {
-        let job = JobSpec::Primes { limit: a.limit, tasks: a.tasks };
+        let job = JobSpec::Primes {
+            limit: a.limit,
+            tasks: a.tasks,
+        };
         let run = cluster::run(spawner, shape, &job, CLUSTER_LIMIT)?;
         lines.push(Line::timely(&run, run.primes == expected));
     }
     if let Some(py) = a.python.find() {
-        let run = python::jobs(&py, &PyJob::Primes { limit: a.limit, tasks: &[a.tasks] }, cores(), &["pool", "dask"])?;
-        lines.extend(run.rows.iter().map(|r| python_line(r, r.answer == Answer::Primes(expected))));
+        let run = python::jobs(
+            &py,
+            &PyJob::Primes {
+                limit: a.limit,
+                tasks: &[a.tasks],
+            },
+            cores(),
+            &["pool", "dask"],
+        )?;
+        lines.extend(
+            run.rows
+                .iter()
+                .map(|r| python_line(r, r.answer == Answer::Primes(expected))),
+        );
         if let Some(line) = run.skipped {
             println!("{line}");
         }
@@ -65,7 +80,11 @@ pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<Vec<Line>> {
 pub(crate) fn python_line(r: &python::Row, right: bool) -> Line {
     Line {
         engine: r.engine.clone(),
-        place: if r.engine == "dask" { "LocalCluster".into() } else { "1 machine".into() },
+        place: if r.engine == "dask" {
+            "LocalCluster".into()
+        } else {
+            "1 machine".into()
+        },
         workers: r.workers,
         start_ms: r.start_ms,
         job_ms: r.job_ms,

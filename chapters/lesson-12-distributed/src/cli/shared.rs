@@ -129,7 +129,11 @@ pub(crate) fn print_lines(lines: &[Line]) {
             ratio(base, l.total_ms()),
             l.bytes.map_or_else(dash, grouped),
             l.messages.map_or_else(dash, grouped),
-            if l.right { "same".into() } else { "DIFFERENT".into() },
+            if l.right {
+                "same".into()
+            } else {
+                "DIFFERENT".into()
+            },
         ]);
     }
     println!("{t}");

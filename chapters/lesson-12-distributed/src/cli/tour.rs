@@ -19,9 +19,18 @@ pub(crate) fn run(spawner: &Spawner) -> Result<()> {
     );
     let sections: [(&str, &[&str]); 4] = [
         ("1. The prime count on every engine", &["primes"]),
-        ("2. A word count: a shuffle of words between workers", &["words"]),
-        ("3. Few big tasks or many tiny ones: the cost of a task", &["overhead"]),
-        ("4. Kill a worker mid-job", &["kill-worker", "--limit", "4000000"]),
+        (
+            "2. A word count: a shuffle of words between workers",
+            &["words"],
+        ),
+        (
+            "3. Few big tasks or many tiny ones: the cost of a task",
+            &["overhead"],
+        ),
+        (
+            "4. Kill a worker mid-job",
+            &["kill-worker", "--limit", "4000000"],
+        ),
     ];
     for (title, args) in sections {
         tour::run_section(CRATE, title, args, |cli: Cli| {

@@ -29,9 +29,16 @@ pub(crate) struct Args {
 
 pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<Vec<Line>> {
     // Removed when `dir` drops: on success, on error, and on a panic.
-    let dir = tempfile::Builder::new().prefix("lesson-12-words-").tempdir().context("a temporary folder")?;
+    let dir = tempfile::Builder::new()
+        .prefix("lesson-12-words-")
+        .tempdir()
+        .context("a temporary folder")?;
     let files = generate_corpus(dir.path(), a.files, a.words)?;
-    let bytes: u64 = files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum();
+    let bytes: u64 = files
+        .iter()
+        .filter_map(|f| f.metadata().ok())
+        .map(|m| m.len())
+        .sum();
     println!(
         "{} files of {} words ({} bytes) in {}, {} cores.",
         a.files,
@@ -47,18 +54,33 @@ pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<Vec<Line>> {
     let r = time(|| single::words_rayon(&files));
     lines.push(Line::local("rayon", cores(), r.ms(), r.value? == expected));
     for shape in a.shapes.all() {
-        let job = JobSpec::Words { dir: dir.path().to_owned() };
+        let job = JobSpec::Words {
+            dir: dir.path().to_owned(),
+        };
         let run = cluster::run(spawner, shape, &job, CLUSTER_LIMIT)?;
         lines.push(Line::timely(&run, run.words == expected));
     }
     if let Some(py) = a.python.find() {
-        let run = python::jobs(&py, &PyJob::Words { dir: dir.path() }, cores(), &["pool", "dask"])?;
-        lines.extend(run.rows.iter().map(|r| python_line(r, r.answer == Answer::Words(expected.clone()))));
+        let run = python::jobs(
+            &py,
+            &PyJob::Words { dir: dir.path() },
+            cores(),
+            &["pool", "dask"],
+        )?;
+        lines.extend(
+            run.rows
+                .iter()
+                .map(|r| python_line(r, r.answer == Answer::Words(expected.clone()))),
+        );
         if let Some(line) = run.skipped {
             println!("{line}");
         }
     }
-    let top: Vec<String> = expected.top.iter().map(|(w, c)| format!("{w} {}", grouped(c))).collect();
+    let top: Vec<String> = expected
+        .top
+        .iter()
+        .map(|(w, c)| format!("{w} {}", grouped(c)))
+        .collect();
     println!(
         "{} words, {} distinct; most frequent: {}",
         grouped(expected.total),
