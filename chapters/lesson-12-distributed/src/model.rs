@@ -114,6 +114,17 @@ impl Model {
             start_ms: self.start_ms,
         }
     }
+
+    /// The one-core work (ms) from which `machines` machines beat this one
+    /// machine's cores, perfectly used: start-up, task overhead and network
+    /// must be paid for by the cores the cluster adds. `None`: never.
+    pub fn pays_from_ms(&self, machines: usize) -> Option<f64> {
+        let p = self.predict(machines);
+        let fixed = p.overhead_ms + p.network_ms + p.start_ms;
+        let here = 1.0 / self.cores.max(1) as f64;
+        let there = 1.0 / (machines * self.cores).max(1) as f64;
+        (machines > 1 && here > there).then(|| fixed / (here - there))
+    }
 }
 // ANCHOR_END: model
 

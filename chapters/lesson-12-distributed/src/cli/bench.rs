@@ -12,7 +12,7 @@ use super::shared::{Line, PythonSide, Shapes};
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct Args {
     /// The prime count below this number
-    #[arg(long, default_value_t = 3_000_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    #[arg(long, default_value_t = 2_000_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
     pub(crate) limit: u64,
     /// ... in this many tasks
     #[arg(long, default_value_t = 64, value_parser = course_support::cli::usize_in(1..=1_000_000))]
@@ -64,12 +64,12 @@ pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<()> {
             python: a.python.clone(),
         },
     )?;
-    tour::section("Cost per task: the same count in 4 to 4,096 tasks");
+    tour::section("Cost per task: the same count in 4 to 2,048 tasks");
     let sweeps = super::overhead::run(
         spawner,
         &super::overhead::Args {
             limit: a.limit / 6,
-            tasks: vec![4, 64, 1024, 4096],
+            tasks: vec![4, 64, 512, 2048],
             python: a.python.clone(),
         },
     )?;
@@ -106,7 +106,8 @@ fn print_model(
         "network ms",
         "start-up ms",
         "total ms",
-        "vs rayon here",
+        "speed-up vs rayon here",
+        "pays from (1-core ms)",
     ]);
     for (job, lines, tasks) in [("primes", primes, primes_tasks), ("words", words, files)] {
         let Some(work) = lines.first().map(|l| l.job_ms) else {
@@ -152,6 +153,9 @@ fn print_model(
                     format!("{:.0}", p.start_ms),
                     format!("{:.0}", p.total_ms()),
                     course_support::ratio(rayon, p.total_ms()),
+                    model
+                        .pays_from_ms(machines)
+                        .map_or_else(|| "never".to_owned(), |ms| format!("{ms:.0}")),
                 ]);
             }
         }
@@ -160,6 +164,8 @@ fn print_model(
     println!(
         "(model, not measured) The compute column divides the one-core time by every core, in whole\n\
          waves of tasks: with fewer tasks than cores, more machines stop helping. The start-up is\n\
-         this machine's; a real cluster's is larger (machines, containers, a scheduler to reach)."
+         this machine's; a real cluster's is larger (machines, containers, a scheduler to reach).\n\
+         \"pays from\": how much one-core work the same job (same tasks, same bytes) needs before the\n\
+         cluster beats this machine's cores, perfectly used."
     );
 }
