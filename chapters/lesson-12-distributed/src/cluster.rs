@@ -100,8 +100,8 @@ pub struct ClusterRun {
     pub wall: Duration,
     /// From starting the processes to all of them connected and running.
     pub connect: Duration,
-    /// The job's time: from the last process starting its workers (all are
-    /// connected then) to the last one finishing.
+    /// The job's time: from the workers starting together (after a barrier)
+    /// to the last one finishing.
     pub job_ms: f64,
     pub primes: u64,
     pub words: WordSummary,

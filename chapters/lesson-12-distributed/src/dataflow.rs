@@ -23,6 +23,7 @@ use timely::communication::logging::{CommunicationEvent, CommunicationEventBuild
 use timely::dataflow::operators::vec::{Map, ToStream};
 use timely::dataflow::operators::{Exchange, Inspect};
 use timely::logging_core::Logger;
+use timely::synchronization::Barrier;
 use timely::worker::Worker;
 use timely::{CommunicationConfig, WorkerConfig};
 
@@ -67,9 +68,9 @@ pub struct ProcessReport {
     /// From this process's workers starting the dataflow to the last of them
     /// seeing it complete (connecting to the other processes came before).
     pub job_ms: f64,
-    /// When its first worker started and its last one finished, in ms since
-    /// the Unix epoch: processes wait for each other, so the cluster's job
-    /// time runs from the LAST start to the last finish.
+    /// When its workers started the job (all of the cluster's workers start
+    /// together, after a barrier) and when the last of them finished, in ms
+    /// since the Unix epoch (the cluster's job time is last end - first start).
     pub started_unix_ms: f64,
     pub ended_unix_ms: f64,
     /// The primes this process's workers reduced (only worker 0 gets any).
@@ -89,6 +90,7 @@ struct WorkerResult {
     tasks: u64,
     words: HashMap<String, u64>,
     elapsed: Duration,
+    started_unix_ms: f64,
 }
 
 // ANCHOR: config
@@ -157,7 +159,6 @@ pub fn run(place: &Place, job: Job, ready: impl FnOnce()) -> Result<ProcessRepor
     let messages = Arc::new(AtomicU64::new(0));
     let (builders, others) = communication(place, &bytes, &messages)?;
     ready();
-    let started_unix_ms = unix_ms();
     let job = Arc::new(job);
     let guards =
         timely::execute::execute_from(builders, others, WorkerConfig::default(), move |worker| {
@@ -181,7 +182,10 @@ pub fn run(place: &Place, job: Job, ready: impl FnOnce()) -> Result<ProcessRepor
             .iter()
             .map(|r| r.elapsed.as_secs_f64() * 1e3)
             .fold(0.0, f64::max),
-        started_unix_ms,
+        started_unix_ms: results
+            .iter()
+            .map(|r| r.started_unix_ms)
+            .fold(f64::INFINITY, f64::min),
         ended_unix_ms,
         primes: results.iter().map(|r| r.primes).sum(),
         words: WordSummary::of(&words),
@@ -198,6 +202,13 @@ fn unix_ms() -> f64 {
 }
 
 fn worker_main(worker: &mut Worker, job: &Job) -> WorkerResult {
+    // Processes connect one after the other (timely polls for connections
+    // once a second): wait until every worker of every process is here, so
+    // that the job's time is not the time spent waiting for the last one.
+    let mut barrier = Barrier::new(worker);
+    barrier.wait();
+    drop(barrier); // closes its input: its dataflow completes
+    let started_unix_ms = unix_ms();
     let start = Instant::now();
     let (index, peers) = (worker.index(), worker.peers());
     let primes = Rc::new(Cell::new(0));
@@ -251,5 +262,6 @@ fn worker_main(worker: &mut Worker, job: &Job) -> WorkerResult {
         tasks: tasks.get(),
         words: words.take(),
         elapsed: start.elapsed(),
+        started_unix_ms,
     }
 }
