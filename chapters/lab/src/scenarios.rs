@@ -151,7 +151,7 @@ pub struct Row {
 
 // ANCHOR: matrix
 /// The decision matrix: the seed's six scenarios first, then more.
-pub const MATRIX: [Row; 15] = [
+pub const MATRIX: [Row; 16] = [
     Row {
         scenario: "Web scraping thousands of pages",
         model: "async",
@@ -270,6 +270,14 @@ pub const MATRIX: [Row; 15] = [
         why: "thousands of waits and real CPU work per page",
         python: "asyncio + run_in_executor(ProcessPoolExecutor)",
         rust: "tokio + rayon behind a bounded channel",
+        assistant: None,
+    },
+    Row {
+        scenario: "More work than one machine finishes in time",
+        model: "distributed",
+        why: "only when tasks are big next to the engine's cost per task and the job dwarfs the cluster's start-up (lesson 12 measures both)",
+        python: "dask.distributed (a Client to a cluster)",
+        rust: "timely dataflow across processes and machines (lesson 12)",
         assistant: None,
     },
 ];

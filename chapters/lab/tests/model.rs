@@ -348,7 +348,8 @@ fn the_matrix_agrees_with_the_assistant() {
                 "subinterpreters",
                 "async",
                 "hybrid",
-                "sequential"
+                "sequential",
+                "distributed"
             ]
             .contains(&row.model),
             "{}: unknown model {}",

@@ -65,6 +65,17 @@ pub(crate) struct Args {
     /// [default: gil, or the scenario's]
     #[arg(long, value_enum)]
     pub(crate) python: Option<PythonBuild>,
+    /// More than one machine: compare a distributed engine on this many
+    /// machines like this one with all of this machine's cores (lesson 12)
+    #[arg(long, default_value_t = 1, value_parser = usize_in(1..=100_000))]
+    pub(crate) machines: usize,
+    /// With --machines: the engine's cost per task, in ms (lesson 12's bench
+    /// measures it: "each extra task adds")
+    #[arg(long, value_parser = f64_in(0.0..=60_000.0))]
+    pub(crate) task_overhead_ms: Option<f64>,
+    /// With --machines: the cluster's start-up, in ms (lesson 12's "start-up ms")
+    #[arg(long, default_value = "0", value_parser = f64_in(0.0..=3_600_000.0))]
+    pub(crate) start_ms: f64,
 }
 
 pub(crate) fn run(args: &Args, spawner: &Spawner) -> Result<()> {
@@ -110,6 +121,9 @@ pub(crate) fn run(args: &Args, spawner: &Spawner) -> Result<()> {
             println!(
                 "Measured as a running system, three ways: `{run}` (the book's \"Three systems, three ways\")."
             );
+        }
+        if args.machines > 1 {
+            beyond_one_machine(profile, cal.cores, args)?;
         }
         if args.check {
             let rows = check_one(profile, &cal, spawner, args)?;
@@ -321,4 +335,81 @@ pub(crate) fn check_one(
         println!("Wrote the chart to {}.", super::paths::shown(svg));
     }
     Ok(rows)
+}
+
+// ANCHOR: beyond
+/// The "more than one machine" branch: this machine's cores against
+/// `machines` like it behind a central scheduler that pays `overhead_ms` per
+/// task (Dask's design; lesson 12 measures it) and `start_ms` to start.
+/// Returns (this machine's ms, the cluster's ms), both best cases.
+pub(crate) fn cluster_vs_here(
+    profile: &Profile,
+    cores: usize,
+    machines: usize,
+    overhead_ms: f64,
+    start_ms: f64,
+) -> (f64, f64) {
+    let per_task = profile.cpu_ms + profile.io_ms;
+    let tasks = profile.tasks as f64;
+    let waves = |slots: usize| (tasks / slots.max(1) as f64).ceil();
+    let here = waves(cores) * per_task;
+    let cluster = start_ms + waves(machines * cores) * per_task + tasks * overhead_ms;
+    (here, cluster)
+}
+// ANCHOR_END: beyond
+
+fn beyond_one_machine(profile: &Profile, cores: usize, args: &Args) -> Result<()> {
+    let Some(overhead) = args.task_overhead_ms else {
+        bail!(
+            "--machines needs --task-overhead-ms (and --start-ms): \
+             `cargo run --release -p lesson-12-distributed -- bench` measures both"
+        );
+    };
+    let (here, cluster) = cluster_vs_here(profile, cores, args.machines, overhead, args.start_ms);
+    println!(
+        "More than one machine (model, not measured): {} machines of {cores} cores with a central \
+         scheduler at {overhead} ms per task and {} ms to start: {cluster:.0} ms; this machine alone: \
+         {here:.0} ms.",
+        args.machines, args.start_ms
+    );
+    if cluster < here {
+        println!(
+            "Recommendation beyond one machine: distributed (Python: dask.distributed; Rust: timely \
+             dataflow, lesson 12)."
+        );
+    } else {
+        println!(
+            "Recommendation beyond one machine: stay on one machine: start-up and the cost per task \
+             eat the extra cores (tasks of at least {:.1} ms keep that cost under 10%).",
+            9.0 * overhead * (args.machines * cores) as f64
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(tasks: u64, cpu_ms: f64) -> Profile {
+        Profile {
+            tasks,
+            cpu_ms,
+            io_ms: 0.0,
+            data_kb: 0.0,
+            shared_memory: false,
+            max_concurrency: None,
+            python: PythonBuild::default(),
+        }
+    }
+
+    #[test]
+    fn big_tasks_pay_on_a_cluster_tiny_ones_do_not() {
+        // 10,000 tasks of 100 ms on 2 cores vs 10 machines, 1 ms per task, 3 s start.
+        let (here, cluster) = cluster_vs_here(&profile(10_000, 100.0), 2, 10, 1.0, 3_000.0);
+        assert!(cluster < here, "{cluster} vs {here}");
+        // The same count of 0.1 ms tasks: the scheduler alone takes longer.
+        let (here, cluster) = cluster_vs_here(&profile(10_000, 0.1), 2, 10, 1.0, 3_000.0);
+        assert!(cluster > here, "{cluster} vs {here}");
+    }
 }
