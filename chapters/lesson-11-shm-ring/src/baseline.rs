@@ -24,10 +24,17 @@ pub fn rate(messages: u64, elapsed: Duration) -> f64 {
 /// A child writes each 8-byte message with its own `write(2)` into a pipe;
 /// we read them (buffered: the reader may take many per `read`).
 pub fn pipe(spawner: &Spawner, messages: u64) -> Result<f64> {
-    let mut cmd = spawner.command("pipe-writer", ["--messages".to_owned(), messages.to_string()]);
+    let mut cmd = spawner.command(
+        "pipe-writer",
+        ["--messages".to_owned(), messages.to_string()],
+    );
     cmd.stdout(Stdio::piped());
     let mut child = ChildGuard::spawn(&mut cmd).context("starting the pipe writer")?;
-    let stdout = child.child_mut().stdout.take().context("the child's stdout")?;
+    let stdout = child
+        .child_mut()
+        .stdout
+        .take()
+        .context("the child's stdout")?;
     let mut reader = BufReader::with_capacity(64 * 1024, stdout);
     let mut buf = [0u8; 8];
     let mut first = None;
@@ -62,14 +69,21 @@ pub fn ipc_channel(spawner: &Spawner, messages: u64) -> Result<f64> {
     let (server, name) = IpcOneShotServer::<u64>::new().context("an ipc-channel server")?;
     let mut child = spawner.spawn(
         "ipc-sender",
-        ["--server".to_owned(), name, "--messages".to_owned(), messages.to_string()],
+        [
+            "--server".to_owned(),
+            name,
+            "--messages".to_owned(),
+            messages.to_string(),
+        ],
     )?;
     let (rx, zero) = server.accept().context("the sender never connected")?;
     let first = Instant::now();
     let mut last = first;
     ensure!(zero == 0, "ipc-channel: first message {zero}");
     for expected in 1..messages {
-        let n = rx.recv().map_err(|e| anyhow::anyhow!("ipc-channel recv: {e:?}"))?;
+        let n = rx
+            .recv()
+            .map_err(|e| anyhow::anyhow!("ipc-channel recv: {e:?}"))?;
         last = Instant::now();
         ensure!(n == expected, "ipc-channel: got {n}, expected {expected}");
     }
@@ -102,7 +116,12 @@ pub fn ping_pong(spawner: &Spawner, rounds: u64) -> Result<f64> {
     let segment = Segment::create(std::mem::size_of::<Line<AtomicU64>>())?;
     let mut child = spawner.spawn(
         "ponger",
-        ["--segment".to_owned(), segment.name().to_owned(), "--rounds".to_owned(), rounds.to_string()],
+        [
+            "--segment".to_owned(),
+            segment.name().to_owned(),
+            "--rounds".to_owned(),
+            rounds.to_string(),
+        ],
     )?;
     let line = cell(&segment);
     // The clock starts after the first answer: the child is running and

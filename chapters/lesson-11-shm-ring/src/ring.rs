@@ -79,6 +79,12 @@ pub struct Header {
 pub struct Slot {
     pub data: UnsafeCell<Payload>,
 }
+
+// SAFETY: a slot is written only by the one producer and read only by the
+// one consumer, and the counters order the two (the protocol below, checked
+// by tests/model.rs); `Producer::new` and `Consumer::new` make the caller
+// promise there is one of each.
+unsafe impl Sync for Slot {}
 // ANCHOR_END: layout
 
 impl Header {
@@ -238,7 +244,11 @@ impl Wait {
 /// threads, so it gets one: the protocol is the same.)
 pub const SPINS: u32 = if cfg!(feature = "model") { 1 } else { 200 };
 /// How often a spinning side checks that the other is still alive.
-pub const CHECK_EVERY: u32 = if cfg!(feature = "model") { 1 << 30 } else { 1 << 14 };
+pub const CHECK_EVERY: u32 = if cfg!(feature = "model") {
+    1 << 30
+} else {
+    1 << 14
+};
 /// How long a futex sleep lasts at most before that check.
 pub const SLEEP: Duration = Duration::from_millis(20);
 
@@ -383,8 +393,7 @@ fn wake(wait: Wait, protocol: Protocol, sleeping: &Futex) {
     if protocol.sleep_fences {
         fence(Ordering::SeqCst);
     }
-    if sleeping.word.load(Ordering::Relaxed) == 1 && sleeping.word.swap(0, Ordering::Relaxed) == 1
-    {
+    if sleeping.word.load(Ordering::Relaxed) == 1 && sleeping.word.swap(0, Ordering::Relaxed) == 1 {
         sleeping.wake_all();
     }
 }
@@ -403,11 +412,16 @@ pub struct Producer<'a> {
 }
 
 impl<'a> Producer<'a> {
-    pub fn new(ring: RingRef<'a>, wait: Wait) -> Producer<'a> {
-        Producer::with_protocol(ring, wait, Protocol::RIGHT)
+    /// # Safety
+    /// No other `Producer` of this ring exists (in any process) while this one does.
+    pub unsafe fn new(ring: RingRef<'a>, wait: Wait) -> Producer<'a> {
+        // SAFETY: passed on to the caller.
+        unsafe { Producer::with_protocol(ring, wait, Protocol::RIGHT) }
     }
 
-    pub fn with_protocol(ring: RingRef<'a>, wait: Wait, protocol: Protocol) -> Producer<'a> {
+    /// # Safety
+    /// As for [`Producer::new`].
+    pub unsafe fn with_protocol(ring: RingRef<'a>, wait: Wait, protocol: Protocol) -> Producer<'a> {
         let tail = ring.header.producer.0.tail.load(Ordering::Relaxed);
         let head_seen = ring.header.consumer.0.head.load(protocol.observe);
         Producer {
@@ -461,10 +475,17 @@ impl<'a> Producer<'a> {
     /// middle of a write does. Nothing is published. Returns false if full.
     pub fn write_part_then_stop(&mut self, msg: &Payload, words: usize) -> bool {
         let t = self.tail;
-        if t - self.ring.header.consumer.0.head.load(self.protocol.observe) == self.ring.slots.len() as u64 {
+        if t - self.ring.header.consumer.0.head.load(self.protocol.observe)
+            == self.ring.slots.len() as u64
+        {
             return false;
         }
-        self.ring.header.producer.0.writing.store(t + 1, Ordering::Relaxed);
+        self.ring
+            .header
+            .producer
+            .0
+            .writing
+            .store(t + 1, Ordering::Relaxed);
         self.ring.slot(t).data.with_mut(|p| {
             for (i, word) in msg.iter().take(words).enumerate() {
                 // SAFETY: as in try_push: slot `t` is ours until we publish it.
@@ -487,7 +508,11 @@ impl<'a> Producer<'a> {
                 wake(self.wait, self.protocol, &header.consumer_sleeping.0);
                 return Ok(());
             }
-            let (cap, t, observe) = (self.ring.slots.len() as u64, self.tail, self.protocol.observe);
+            let (cap, t, observe) = (
+                self.ring.slots.len() as u64,
+                self.tail,
+                self.protocol.observe,
+            );
             let free = || t - header.consumer.0.head.load(observe) < cap;
             if !wait_until(
                 self.wait,
@@ -523,11 +548,16 @@ pub struct Consumer<'a> {
 }
 
 impl<'a> Consumer<'a> {
-    pub fn new(ring: RingRef<'a>, wait: Wait) -> Consumer<'a> {
-        Consumer::with_protocol(ring, wait, Protocol::RIGHT)
+    /// # Safety
+    /// No other `Consumer` of this ring exists (in any process) while this one does.
+    pub unsafe fn new(ring: RingRef<'a>, wait: Wait) -> Consumer<'a> {
+        // SAFETY: passed on to the caller.
+        unsafe { Consumer::with_protocol(ring, wait, Protocol::RIGHT) }
     }
 
-    pub fn with_protocol(ring: RingRef<'a>, wait: Wait, protocol: Protocol) -> Consumer<'a> {
+    /// # Safety
+    /// As for [`Consumer::new`].
+    pub unsafe fn with_protocol(ring: RingRef<'a>, wait: Wait, protocol: Protocol) -> Consumer<'a> {
         let head = ring.header.consumer.0.head.load(Ordering::Relaxed);
         Consumer {
             ring,
@@ -561,7 +591,12 @@ impl<'a> Consumer<'a> {
         let msg = self.ring.slot(h).data.with(|p| unsafe { p.read() });
         // Release: our read above is finished before the producer, seeing
         // this head (Acquire), overwrites the slot.
-        self.ring.header.consumer.0.head.store(h + 1, self.protocol.publish);
+        self.ring
+            .header
+            .consumer
+            .0
+            .head
+            .store(h + 1, self.protocol.publish);
         self.head = h + 1;
         Some(msg)
     }
@@ -620,7 +655,11 @@ impl<'a> Consumer<'a> {
 /// The message a test or bench sends as number `n`: every word derived from
 /// `n`, so a torn or stale slot shows.
 pub fn message(n: u64) -> Payload {
-    std::array::from_fn(|i| n.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(i as u32 * 9) ^ i as u64)
+    std::array::from_fn(|i| {
+        n.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(i as u32 * 9)
+            ^ i as u64
+    })
 }
 
 /// Which message `msg` is, if it is a whole one.
@@ -671,17 +710,23 @@ mod tests {
     #[test]
     fn one_thread_fills_and_drains() {
         let ring = HeapRing::new(4);
-        let (mut p, mut c) = (
-            Producer::new(ring.view(), Wait::Spin),
-            Consumer::new(ring.view(), Wait::Spin),
-        );
+        // SAFETY: one of each.
+        let (mut p, mut c) = unsafe {
+            (
+                Producer::new(ring.view(), Wait::Spin),
+                Consumer::new(ring.view(), Wait::Spin),
+            )
+        };
         for round in 0..3u64 {
             for i in 0..4 {
                 assert!(p.try_push(&message(round * 4 + i)));
             }
             assert!(!p.try_push(&message(99)), "a full ring refuses");
             for i in 0..4 {
-                assert_eq!(c.try_pop().map(|m| number_of(&m)), Some(Some(round * 4 + i)));
+                assert_eq!(
+                    c.try_pop().map(|m| number_of(&m)),
+                    Some(Some(round * 4 + i))
+                );
             }
             assert_eq!(c.try_pop(), None);
         }

@@ -49,9 +49,17 @@ pub fn create_rings(rings: usize, slots: u64) -> Result<Segment> {
 ///
 /// # Safety
 /// `segment` holds at least `k + 1` rings of `slots` slots.
-pub unsafe fn ring_at(segment: &Segment, k: usize, slots: u64, create: bool) -> Result<RingRef<'_>> {
+pub unsafe fn ring_at(
+    segment: &Segment,
+    k: usize,
+    slots: u64,
+    create: bool,
+) -> Result<RingRef<'_>> {
     let offset = ring::bytes_for(slots) * k;
-    ensure!(offset + ring::bytes_for(slots) <= segment.len(), "ring {k} is past the segment's end");
+    ensure!(
+        offset + ring::bytes_for(slots) <= segment.len(),
+        "ring {k} is past the segment's end"
+    );
     // SAFETY: in bounds (checked) and the segment outlives the borrow.
     unsafe { RingRef::in_memory(segment.as_ptr().add(offset), slots, create) }
 }
@@ -114,11 +122,24 @@ fn attach_then_unlink(
 ) -> Result<()> {
     let start = Instant::now();
     for (ring, child) in rings.iter().zip(children.iter_mut()) {
-        while ring.header.producer_pid.load(std::sync::atomic::Ordering::Acquire) == 0 {
+        while ring
+            .header
+            .producer_pid
+            .load(std::sync::atomic::Ordering::Acquire)
+            == 0
+        {
             if let Some(status) = child.try_wait()? {
-                bail!("producer {} exited before opening the segment: {}", child.id(), describe(status));
+                bail!(
+                    "producer {} exited before opening the segment: {}",
+                    child.id(),
+                    describe(status)
+                );
             }
-            ensure!(start.elapsed() < ATTACH_LIMIT, "producer {} never opened the segment", child.id());
+            ensure!(
+                start.elapsed() < ATTACH_LIMIT,
+                "producer {} never opened the segment",
+                child.id()
+            );
             std::thread::sleep(Duration::from_micros(100));
         }
     }
@@ -134,7 +155,8 @@ pub fn spsc(spawner: &Spawner, plan: &ProducerPlan) -> Result<RingRun> {
     // SAFETY: one ring was created in it.
     let ring = unsafe { ring_at(&segment, 0, plan.slots, false)? };
     attach_then_unlink(&segment, &[ring], std::slice::from_mut(&mut child))?;
-    let mut consumer = Consumer::new(ring, plan.wait);
+    // SAFETY: we are the ring's only consumer.
+    let mut consumer = unsafe { Consumer::new(ring, plan.wait) };
     let mut alive = || matches!(child.try_wait(), Ok(None));
     let mut first = None;
     let mut last = Instant::now();
@@ -149,7 +171,7 @@ pub fn spsc(spawner: &Spawner, plan: &ProducerPlan) -> Result<RingRun> {
         check(&msg, expected, 0)?;
     }
     ensure!(
-        consumer.pop(&mut alive)? .is_none(),
+        consumer.pop(&mut alive)?.is_none(),
         "a message after the last one"
     );
     let status = child.wait()?;
@@ -194,7 +216,8 @@ pub fn crash(spawner: &Spawner, wait: Wait, crash_at: u64, slots: u64) -> Result
     // SAFETY: as in `spsc`.
     let ring = unsafe { ring_at(&segment, 0, slots, false)? };
     attach_then_unlink(&segment, &[ring], std::slice::from_mut(&mut child))?;
-    let mut consumer = Consumer::new(ring, wait);
+    // SAFETY: we are the ring's only consumer.
+    let mut consumer = unsafe { Consumer::new(ring, wait) };
     let mut last = Instant::now();
     let mut alive = || matches!(child.try_wait(), Ok(None));
     let died = loop {
@@ -224,7 +247,8 @@ pub fn producer_role(segment: &str, rings: usize, k: usize, plan: &ProducerPlan)
     let segment = Segment::open(segment, ring::bytes_for(plan.slots) * rings)?;
     // SAFETY: the parent created `rings` rings of `slots` slots in it.
     let ring = unsafe { ring_at(&segment, k, plan.slots, false)? };
-    let mut producer = Producer::new(ring, plan.wait);
+    // SAFETY: the parent starts one producer per ring.
+    let mut producer = unsafe { Producer::new(ring, plan.wait) };
     ring.header
         .producer_pid
         .store(std::process::id(), std::sync::atomic::Ordering::Release);
@@ -259,9 +283,23 @@ impl MpscRun {
 /// `producers` processes, one ring each, one consumer taking from the rings
 /// in turn. Each ring stays single-producer, so nothing changes in its
 /// protocol; the consumer checks each producer's order separately.
-pub fn mpsc(spawner: &Spawner, producers: usize, each: u64, slots: u64, wait: Wait) -> Result<MpscRun> {
-    ensure!(wait != Wait::Futex, "the many-ring consumer spins or yields; it has no single futex to sleep on");
-    let plan = ProducerPlan { messages: each, slots, wait, crash_mid_write: None };
+pub fn mpsc(
+    spawner: &Spawner,
+    producers: usize,
+    each: u64,
+    slots: u64,
+    wait: Wait,
+) -> Result<MpscRun> {
+    ensure!(
+        wait != Wait::Futex,
+        "the many-ring consumer spins or yields; it has no single futex to sleep on"
+    );
+    let plan = ProducerPlan {
+        messages: each,
+        slots,
+        wait,
+        crash_mid_write: None,
+    };
     let segment = create_rings(producers, slots)?;
     let mut children = (0..producers)
         .map(|k| spawn_producer(spawner, &segment, producers, k, &plan))
@@ -271,7 +309,11 @@ pub fn mpsc(spawner: &Spawner, producers: usize, each: u64, slots: u64, wait: Wa
         .map(|k| unsafe { ring_at(&segment, k, slots, false) })
         .collect::<Result<Vec<_>>>()?;
     attach_then_unlink(&segment, &rings, &mut children)?;
-    let mut consumers: Vec<Consumer> = rings.iter().map(|r| Consumer::new(*r, wait)).collect();
+    let mut consumers: Vec<Consumer> = rings
+        .iter()
+        // SAFETY: we are each ring's only consumer.
+        .map(|r| unsafe { Consumer::new(*r, wait) })
+        .collect();
     let mut done = vec![false; producers];
     let (mut first, mut last) = (None, Instant::now());
     let mut idle: u32 = 0;
@@ -300,8 +342,15 @@ pub fn mpsc(spawner: &Spawner, producers: usize, each: u64, slots: u64, wait: Wa
         idle += 1;
         if idle % ring::CHECK_EVERY == 0 {
             for (k, child) in children.iter_mut().enumerate() {
-                if !done[k] && let Some(status) = child.try_wait()? {
-                    bail!("producer {k} (pid {}) {} after {} messages", child.id(), describe(status), consumers[k].received());
+                if !done[k]
+                    && let Some(status) = child.try_wait()?
+                {
+                    bail!(
+                        "producer {k} (pid {}) {} after {} messages",
+                        child.id(),
+                        describe(status),
+                        consumers[k].received()
+                    );
                 }
             }
         }

@@ -40,7 +40,11 @@ pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
             grouped(run.per_second() as u64),
             format!("{:.1}", 1e9 / run.per_second()),
         ]);
-        k = if k < args.producers { (k * 2).min(args.producers) } else { k + 1 };
+        k = if k < args.producers {
+            (k * 2).min(args.producers)
+        } else {
+            k + 1
+        };
     }
     println!("{t}");
     println!("Every message arrived once, in order per producer.");

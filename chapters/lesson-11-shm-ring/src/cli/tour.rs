@@ -21,10 +21,19 @@ pub(crate) fn run(_spawner: &Spawner) -> Result<()> {
             dispatch(cli.demo.expect("a demo"))
         })
     };
-    section("1. One producer, one consumer, a ring in /dev/shm", &["ring", "--messages", "20000"])?;
-    section("2. Waiting: spin, spin-then-yield, futex", &["waits", "--messages", "20000", "--runs", "1"])?;
+    section(
+        "1. One producer, one consumer, a ring in /dev/shm",
+        &["ring", "--messages", "20000"],
+    )?;
+    section(
+        "2. Waiting: spin, spin-then-yield, futex",
+        &["waits", "--messages", "20000", "--runs", "1"],
+    )?;
     section("3. The producer dies halfway through a message", &["crash"])?;
-    section("4. Many producers, a ring each", &["mpsc", "--messages", "10000", "--producers", "2"])?;
+    section(
+        "4. Many producers, a ring each",
+        &["mpsc", "--messages", "10000", "--producers", "2"],
+    )?;
     println!(
         "\nEach section is a subcommand with flags (see --help). One message per send against\n\
          ipc-channel, a pipe and Python, measured:\n  \
