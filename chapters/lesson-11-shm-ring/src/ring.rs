@@ -15,7 +15,9 @@
 
 use std::time::Duration;
 
-use crate::sync::{AtomicU32, AtomicU64, Futex, Ordering, UnsafeCell, fence, spin_loop, yield_now};
+use crate::sync::{
+    AtomicU32, AtomicU64, Futex, Named, Ordering, UnsafeCell, fence, spin_loop, yield_now,
+};
 
 /// The words of one message. Slot = message = 56 bytes, padded to one
 /// 64-byte cache line, so two neighbouring slots never share a line.
@@ -95,15 +97,15 @@ impl Header {
             capacity: AtomicU64::new(capacity),
             producer_pid: AtomicU32::new(0),
             producer: Line(ProducerSide {
-                tail: AtomicU64::new(0),
-                writing: AtomicU64::new(0),
-                closed: AtomicU32::new(0),
+                tail: AtomicU64::new(0).named("tail"),
+                writing: AtomicU64::new(0).named("writing"),
+                closed: AtomicU32::new(0).named("closed"),
             }),
             consumer: Line(ConsumerSide {
-                head: AtomicU64::new(0),
+                head: AtomicU64::new(0).named("head"),
             }),
-            consumer_sleeping: Line(Futex::new(0)),
-            producer_sleeping: Line(Futex::new(0)),
+            consumer_sleeping: Line(Futex::new(0, "consumer_sleeping")),
+            producer_sleeping: Line(Futex::new(0, "producer_sleeping")),
         }
     }
 }

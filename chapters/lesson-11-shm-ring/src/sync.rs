@@ -6,9 +6,23 @@
 //! The ring's code reads the same either way.
 
 #[cfg(feature = "model")]
-pub use loom::sync::atomic::{AtomicU32, AtomicU64, Ordering, fence};
+pub use std::sync::atomic::Ordering;
 #[cfg(not(feature = "model"))]
 pub use std::sync::atomic::{AtomicU32, AtomicU64, Ordering, fence};
+#[cfg(feature = "model")]
+pub use trace::{AtomicU32, AtomicU64, fence};
+
+/// Gives an atomic a name for the model checker's trace (nothing in a normal build).
+pub trait Named: Sized {
+    fn named(self, _name: &'static str) -> Self {
+        self
+    }
+}
+
+#[cfg(not(feature = "model"))]
+impl Named for AtomicU32 {}
+#[cfg(not(feature = "model"))]
+impl Named for AtomicU64 {}
 
 #[cfg(feature = "model")]
 pub use loom::hint::spin_loop;
@@ -28,7 +42,7 @@ pub fn yield_now() {
 /// (the protocol's job). Under the model checker it is loom's `UnsafeCell`,
 /// which reports two accesses not ordered by a happens-before edge.
 #[cfg(feature = "model")]
-pub use loom::cell::UnsafeCell;
+pub use trace::UnsafeCell;
 
 /// std's `UnsafeCell` with loom's `with` / `with_mut` interface.
 #[cfg(not(feature = "model"))]
@@ -64,7 +78,7 @@ pub struct Futex {
 
 #[cfg(not(feature = "model"))]
 impl Futex {
-    pub fn new(value: u32) -> Self {
+    pub fn new(value: u32, _name: &'static str) -> Self {
         Futex {
             word: AtomicU32::new(value),
         }
@@ -117,9 +131,9 @@ pub struct Futex {
 
 #[cfg(feature = "model")]
 impl Futex {
-    pub fn new(value: u32) -> Self {
+    pub fn new(value: u32, name: &'static str) -> Self {
         Futex {
-            word: AtomicU32::new(value),
+            word: AtomicU32::new(value).named(name),
             lock: loom::sync::Mutex::new(()),
             sleepers: loom::sync::Condvar::new(),
         }
@@ -127,15 +141,146 @@ impl Futex {
 
     /// Sleeps while the word is `expected` (the timeout is not modelled: a
     /// sleeper nobody wakes is a deadlock the checker reports).
+    #[track_caller]
     pub fn wait(&self, expected: u32, _timeout: std::time::Duration) {
         let guard = self.lock.lock().unwrap();
-        if self.word.load(Ordering::Relaxed) == expected {
+        if self.word.inner.load(Ordering::Relaxed) == expected {
+            trace::note(format!(
+                "futex_wait({}): still {expected}, sleeps",
+                self.word.name
+            ));
             drop(self.sleepers.wait(guard).unwrap());
+            trace::note(format!("futex_wait({}): woken", self.word.name));
+        } else {
+            trace::note(format!("futex_wait({}): changed, returns", self.word.name));
         }
     }
 
+    #[track_caller]
     pub fn wake_all(&self) {
         let _guard = self.lock.lock().unwrap();
+        trace::note(format!("futex_wake({})", self.word.name));
         self.sleepers.notify_all();
+    }
+}
+
+/// Under the model checker, every access to the ring's shared state is
+/// noted (thread, source line, what, value) for the current execution, so a
+/// test can print the interleaving of the one that failed.
+#[cfg(feature = "model")]
+pub mod trace {
+    use std::panic::Location;
+    use std::sync::Mutex;
+    use std::sync::atomic::Ordering;
+
+    static LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    fn log() -> std::sync::MutexGuard<'static, Vec<String>> {
+        LOG.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Forget the steps noted so far: call at the start of each execution.
+    pub fn clear() {
+        log().clear();
+    }
+
+    /// The steps of the current (or last) execution.
+    pub fn steps() -> Vec<String> {
+        log().clone()
+    }
+
+    #[track_caller]
+    pub(crate) fn note(what: String) {
+        let at = Location::caller();
+        let thread = loom::thread::current();
+        let file = at.file().rsplit('/').next().unwrap_or(at.file());
+        log().push(format!(
+            "{:<9} {:<13} {what}",
+            // The model tests run the consumer on the main thread.
+            thread.name().unwrap_or("consumer"),
+            format!("{file}:{}", at.line())
+        ));
+    }
+
+    macro_rules! traced_atomic {
+        ($name:ident, $int:ty) => {
+            /// loom's atomic, with its accesses noted.
+            #[derive(Debug)]
+            pub struct $name {
+                pub(crate) inner: loom::sync::atomic::$name,
+                pub(crate) name: &'static str,
+            }
+
+            impl $name {
+                pub fn new(value: $int) -> Self {
+                    $name {
+                        inner: loom::sync::atomic::$name::new(value),
+                        name: "?",
+                    }
+                }
+
+                #[track_caller]
+                pub fn load(&self, order: Ordering) -> $int {
+                    let v = self.inner.load(order);
+                    note(format!("{}.load({order:?}) -> {v}", self.name));
+                    v
+                }
+
+                #[track_caller]
+                pub fn store(&self, value: $int, order: Ordering) {
+                    self.inner.store(value, order);
+                    note(format!("{}.store({value}, {order:?})", self.name));
+                }
+
+                #[track_caller]
+                pub fn swap(&self, value: $int, order: Ordering) -> $int {
+                    let v = self.inner.swap(value, order);
+                    note(format!("{}.swap({value}, {order:?}) -> {v}", self.name));
+                    v
+                }
+            }
+
+            impl super::Named for $name {
+                fn named(mut self, name: &'static str) -> Self {
+                    self.name = name;
+                    self
+                }
+            }
+        };
+    }
+
+    traced_atomic!(AtomicU32, u32);
+    traced_atomic!(AtomicU64, u64);
+
+    #[track_caller]
+    pub fn fence(order: Ordering) {
+        loom::sync::atomic::fence(order);
+        note(format!("fence({order:?})"));
+    }
+
+    /// loom's `UnsafeCell`, with its accesses noted.
+    #[derive(Debug)]
+    pub struct UnsafeCell<T> {
+        inner: loom::cell::UnsafeCell<T>,
+    }
+
+    impl<T> UnsafeCell<T> {
+        pub fn new(value: T) -> Self {
+            UnsafeCell {
+                inner: loom::cell::UnsafeCell::new(value),
+            }
+        }
+
+        #[track_caller]
+        pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+            note("reads the slot".to_owned());
+            self.inner.with(f)
+        }
+
+        #[track_caller]
+        pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+            note("writes the slot".to_owned());
+            self.inner.with_mut(f)
+        }
     }
 }

@@ -10,6 +10,8 @@
 
 use std::sync::Arc;
 
+use lesson_11_shm_ring::sync::trace;
+
 use lesson_11_shm_ring::ring::{Consumer, HeapRing, Producer, Protocol, Wait, message, number_of};
 
 /// Enough for a producer and a consumer with a few steps each, and small
@@ -21,15 +23,44 @@ fn checker() -> loom::model::Builder {
     b
 }
 
+/// The producer runs on a thread named "producer"; the test's main thread
+/// is the consumer.
+fn producer(f: impl FnOnce() + Send + 'static) -> loom::thread::JoinHandle<()> {
+    loom::thread::Builder::new()
+        .name("producer".to_owned())
+        .spawn(f)
+        .unwrap()
+}
+
+/// Runs `check`, which must make the checker fail; returns loom's message
+/// and prints it with the steps of the failing execution between markers
+/// (`cargo run -p lesson-11-shm-ring -- model-demo` shows them).
+fn caught(name: &str, check: impl FnOnce() + std::panic::UnwindSafe) -> String {
+    let err = std::panic::catch_unwind(check).expect_err("the checker should have failed");
+    let message = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    println!("\n=== TRACE BEGIN {name} ===");
+    for step in trace::steps() {
+        println!("{step}");
+    }
+    println!("loom: {message}");
+    println!("=== TRACE END ===");
+    message
+}
+
 // ANCHOR: in_order
 /// Capacity 2, three messages: the producer must wait for a free slot once.
 /// Every message arrives once, whole, in order, and loom sees no read of a
 /// slot that races with its write.
 fn try_push_pop(protocol: Protocol) {
     checker().check(move || {
+        trace::clear();
         let ring = Arc::new(HeapRing::new(2));
         let theirs = ring.clone();
-        let producer = loom::thread::spawn(move || {
+        let producer = producer(move || {
             // SAFETY: one producer per ring.
             let mut p = unsafe { Producer::with_protocol(theirs.view(), Wait::Spin, protocol) };
             for n in 0..3 {
@@ -59,9 +90,11 @@ fn every_message_once_in_order() {
 }
 
 #[test]
-#[should_panic(expected = "Causality violation")]
 fn relaxed_publish_is_caught() {
-    try_push_pop(Protocol::RELAXED_PUBLISH);
+    let message = caught("relaxed-publish", || {
+        try_push_pop(Protocol::RELAXED_PUBLISH)
+    });
+    assert!(message.contains("Causality violation"), "{message}");
 }
 // ANCHOR_END: in_order
 
@@ -71,9 +104,10 @@ fn relaxed_publish_is_caught() {
 /// nobody wakes is a deadlock loom reports).
 fn blocking(protocol: Protocol) {
     checker().check(move || {
+        trace::clear();
         let ring = Arc::new(HeapRing::new(2));
         let theirs = ring.clone();
-        let producer = loom::thread::spawn(move || {
+        let producer = producer(move || {
             // SAFETY: one producer per ring.
             let mut p = unsafe { Producer::with_protocol(theirs.view(), Wait::Futex, protocol) };
             p.push(&message(0), &mut || true).unwrap();
@@ -94,9 +128,9 @@ fn futex_waits_lose_no_wake_up() {
 }
 
 #[test]
-#[should_panic(expected = "deadlock")]
 fn missing_fences_lose_a_wake_up() {
-    blocking(Protocol::NO_SLEEP_FENCES);
+    let message = caught("no-sleep-fences", || blocking(Protocol::NO_SLEEP_FENCES));
+    assert!(message.contains("deadlock"), "{message}");
 }
 // ANCHOR_END: blocking
 
@@ -105,9 +139,10 @@ fn missing_fences_lose_a_wake_up() {
 #[test]
 fn a_full_ring_wakes_the_producer() {
     checker().check(|| {
+        trace::clear();
         let ring = Arc::new(HeapRing::new(2));
         let theirs = ring.clone();
-        let producer = loom::thread::spawn(move || {
+        let producer = producer(move || {
             // SAFETY: one producer per ring.
             let mut p = unsafe { Producer::new(theirs.view(), Wait::Futex) };
             for n in 0..3 {

@@ -2,6 +2,7 @@
 
 pub(crate) mod bench;
 pub(crate) mod crash;
+pub(crate) mod model_demo;
 pub(crate) mod mpsc;
 pub(crate) mod ring;
 pub(crate) mod tour;
