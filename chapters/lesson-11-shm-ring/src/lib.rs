@@ -13,6 +13,7 @@
 //! - [`transfer`]: the ring between processes: one producer, a crashing
 //!   one, many producers with a ring each.
 //! - [`baseline`]: ipc-channel, a pipe, and one cache line's round trip.
+//! - `iceoryx` (feature `iceoryx2`): the same through iceoryx2.
 //! - [`python`]: Python's Queue, Pipe and a shared-memory ring, timed.
 //! - [`roles`]: the hidden `child` subcommand every child runs.
 
@@ -24,6 +25,8 @@ pub mod sync;
 
 #[cfg(not(feature = "model"))]
 pub mod baseline;
+#[cfg(all(feature = "iceoryx2", not(feature = "model")))]
+pub mod iceoryx;
 #[cfg(not(feature = "model"))]
 pub mod python;
 #[cfg(not(feature = "model"))]

@@ -40,6 +40,14 @@ pub enum Role {
         #[arg(long)]
         messages: u64,
     },
+    /// Publish u64s through iceoryx2 (feature `iceoryx2`).
+    #[cfg(feature = "iceoryx2")]
+    IoxPublisher {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        messages: u64,
+    },
     /// Answer the parent's odd numbers on one shared cache line.
     Ponger {
         #[arg(long)]
@@ -74,6 +82,10 @@ pub fn run(role: Role) -> i32 {
         ),
         Role::PipeWriter { messages } => baseline::pipe_writer_role(messages),
         Role::IpcSender { server, messages } => baseline::ipc_sender_role(&server, messages),
+        #[cfg(feature = "iceoryx2")]
+        Role::IoxPublisher { service, messages } => {
+            crate::iceoryx::publisher_role(&service, messages)
+        }
         Role::Ponger { segment, rounds } => baseline::ponger_role(&segment, rounds),
     };
     match result {

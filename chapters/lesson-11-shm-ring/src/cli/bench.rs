@@ -89,6 +89,16 @@ pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
         "Rust pipe, one write(2) each".to_owned(),
         best(runs, || baseline::pipe(spawner, messages))?,
     ));
+    #[cfg(feature = "iceoryx2")]
+    rows.push((
+        "Rust iceoryx2 publish-subscribe, send_copy each".to_owned(),
+        best(runs, || lesson_11_shm_ring::iceoryx::rate(spawner, messages))?,
+    ));
+    #[cfg(not(feature = "iceoryx2"))]
+    println!(
+        "iceoryx2 row skipped: built without it (a large dependency, off by default);\n\
+         to run it: cargo run --release -p lesson-11-shm-ring --features iceoryx2 -- bench"
+    );
     if let Some(py) = &py {
         rows.push(("Python multiprocessing.Queue".to_owned(), py.queue));
         rows.push(("Python multiprocessing.Pipe".to_owned(), py.pipe));
