@@ -12,12 +12,15 @@ use iceoryx2::prelude::*;
 const BUFFER: usize = 1024;
 
 fn service_name(tag: &str) -> Result<ServiceName> {
-    tag.try_into().map_err(|e| anyhow!("service name {tag}: {e:?}"))
+    tag.try_into()
+        .map_err(|e| anyhow!("service name {tag}: {e:?}"))
 }
 
 /// A child publishes `messages` u64s with `send_copy`, one per send, and
 /// waits for room when the queue is full; we `receive` and check each.
 pub fn rate(spawner: &Spawner, messages: u64) -> Result<f64> {
+    // Its warning about running without a config file would land in the table.
+    set_log_level(LogLevel::Error);
     let tag = format!("l11/{}/{}", std::process::id(), messages);
     let node = NodeBuilder::new()
         .create::<ipc::Service>()
@@ -39,7 +42,12 @@ pub fn rate(spawner: &Spawner, messages: u64) -> Result<f64> {
         .map_err(|e| anyhow!("iceoryx2 subscriber: {e:?}"))?;
     let mut child = spawner.spawn(
         "iox-publisher",
-        ["--service".to_owned(), tag, "--messages".to_owned(), messages.to_string()],
+        [
+            "--service".to_owned(),
+            tag,
+            "--messages".to_owned(),
+            messages.to_string(),
+        ],
     )?;
     let (mut first, mut last) = (None, Instant::now());
     let mut expected = 0;
@@ -50,7 +58,11 @@ pub fn rate(spawner: &Spawner, messages: u64) -> Result<f64> {
             .map_err(|e| anyhow!("iceoryx2 receive: {e:?}"))?
         {
             Some(sample) => {
-                ensure!(*sample == expected, "iceoryx2: got {}, expected {expected}", *sample);
+                ensure!(
+                    *sample == expected,
+                    "iceoryx2: got {}, expected {expected}",
+                    *sample
+                );
                 expected += 1;
                 last = Instant::now();
                 first.get_or_insert(last);
@@ -58,8 +70,13 @@ pub fn rate(spawner: &Spawner, messages: u64) -> Result<f64> {
             }
             None => {
                 idle += 1;
-                if idle % (1 << 14) == 0 && let Some(status) = child.try_wait()? {
-                    bail!("the iceoryx2 publisher {} after {expected} messages", describe(status));
+                if idle.is_multiple_of(1 << 14)
+                    && let Some(status) = child.try_wait()?
+                {
+                    bail!(
+                        "the iceoryx2 publisher {} after {expected} messages",
+                        describe(status)
+                    );
                 }
                 if idle > crate::ring::SPINS {
                     std::thread::yield_now();
@@ -68,11 +85,19 @@ pub fn rate(spawner: &Spawner, messages: u64) -> Result<f64> {
         }
     }
     let status = child.wait()?;
-    ensure!(status.success(), "the iceoryx2 publisher {}", describe(status));
-    Ok(crate::baseline::rate(messages, last - first.unwrap_or(last)))
+    ensure!(
+        status.success(),
+        "the iceoryx2 publisher {}",
+        describe(status)
+    );
+    Ok(crate::baseline::rate(
+        messages,
+        last - first.unwrap_or(last),
+    ))
 }
 
 pub fn publisher_role(tag: &str, messages: u64) -> Result<()> {
+    set_log_level(LogLevel::Error);
     let node = NodeBuilder::new()
         .create::<ipc::Service>()
         .map_err(|e| anyhow!("iceoryx2 node: {e:?}"))?;
@@ -87,9 +112,21 @@ pub fn publisher_role(tag: &str, messages: u64) -> Result<()> {
         .create()
         .map_err(|e| anyhow!("iceoryx2 publisher: {e:?}"))?;
     for n in 0..messages {
-        publisher
+        // `send_copy` returns how many subscribers got the sample. A full
+        // subscriber queue gets none here, whatever the backpressure setting
+        // says (seen with 0.10: the first 1024 arrived, then a gap), so we
+        // retry until our one subscriber has it.
+        let mut idle: u32 = 0;
+        while publisher
             .send_copy(n)
-            .map_err(|e| anyhow!("iceoryx2 send: {e:?}"))?;
+            .map_err(|e| anyhow!("iceoryx2 send: {e:?}"))?
+            == 0
+        {
+            idle += 1;
+            if idle > crate::ring::SPINS {
+                std::thread::yield_now();
+            }
+        }
     }
     Ok(())
 }

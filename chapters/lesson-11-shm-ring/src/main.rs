@@ -50,7 +50,8 @@ enum Demo {
     Mpsc(cli::mpsc::Args),
     /// The model checker on two deliberately broken orderings: the interleavings it finds
     /// (runs `cargo test --features model`).
-    ModelDemo,
+    #[command(name = "model-demo")]
+    ModelCheck,
     /// One message per send, process to process: the ring vs ipc-channel, a pipe and Python
     /// (meant for `cargo run --release -p lesson-11-shm-ring -- bench`).
     Bench(cli::bench::Args),
@@ -84,7 +85,7 @@ fn dispatch(demo: Demo) -> Result<()> {
         Demo::Crash(args) => cli::crash::run(&spawner, args),
         Demo::Waits(args) => cli::waits::run(&spawner, args),
         Demo::Mpsc(args) => cli::mpsc::run(&spawner, args),
-        Demo::ModelDemo => cli::model_demo::run(),
+        Demo::ModelCheck => cli::model_demo::run(),
         Demo::Bench(args) => cli::bench::run(&spawner, args),
         Demo::Child { .. } => unreachable!("handled in main"),
     }

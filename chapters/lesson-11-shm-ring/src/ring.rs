@@ -155,7 +155,10 @@ impl<'a> RingRef<'a> {
             capacity.is_power_of_two() && capacity >= 2,
             "capacity {capacity}: a power of two >= 2"
         );
-        anyhow::ensure!(ptr as usize % 128 == 0, "the ring must start on 128 bytes");
+        anyhow::ensure!(
+            (ptr as usize).is_multiple_of(128),
+            "the ring must start on 128 bytes"
+        );
         // SAFETY: the caller promises the memory; all-zero bytes are a valid
         // Header and valid Slots (atomics and plain integers).
         let (header, slots) = unsafe {
@@ -321,7 +324,7 @@ impl std::fmt::Display for ProducerDied {
             Some(n) => write!(
                 f,
                 "the producer died in the middle of writing message {n}, after {} complete \
-                 messages; the half-written slot was never published, so it was never read",
+                 messages",
                 self.received
             ),
             None => write!(
@@ -351,7 +354,7 @@ fn wait_until(
             return true;
         }
         spins = spins.wrapping_add(1);
-        if spins % CHECK_EVERY == 0 && !alive() {
+        if spins.is_multiple_of(CHECK_EVERY) && !alive() {
             return ready();
         }
         match wait {

@@ -340,7 +340,7 @@ pub fn mpsc(
             continue;
         }
         idle += 1;
-        if idle % ring::CHECK_EVERY == 0 {
+        if idle.is_multiple_of(ring::CHECK_EVERY) {
             for (k, child) in children.iter_mut().enumerate() {
                 if !done[k]
                     && let Some(status) = child.try_wait()?

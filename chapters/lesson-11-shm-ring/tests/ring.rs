@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use course_support::child::{ChildGuard, Signal, Spawner, exists, signal};
 use course_support::testing::{self, within};
-use lesson_11_shm_ring::ring::{Consumer, HeapRing, Producer, Wait, message, number_of};
+use lesson_11_shm_ring::ring::{Consumer, HeapRing, Producer, Protocol, Wait, message, number_of};
 use lesson_11_shm_ring::shm::{Segment, leftovers_of};
 use lesson_11_shm_ring::transfer::{self, ProducerPlan};
 
@@ -55,6 +55,38 @@ fn threads_get_every_message_once_in_order() {
                 assert_eq!(expected, N, "{wait:?} round {round}: messages lost");
                 producer.join().unwrap();
             }
+        }
+    });
+}
+
+/// Why the model checker is needed: on x86 both deliberately broken
+/// variants (tests/model.rs) pass this stress test, every message correct.
+/// (A lost wake-up here costs one futex timeout, not a hang.)
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn broken_variants_pass_a_stress_test_on_x86() {
+    within("broken variants", GENEROUS, || {
+        for protocol in [Protocol::RELAXED_PUBLISH, Protocol::NO_SLEEP_FENCES] {
+            let ring = Arc::new(HeapRing::new(4));
+            let r = ring.clone();
+            const N: u64 = 20_000;
+            let producer = std::thread::spawn(move || {
+                // SAFETY: this thread is the only producer.
+                let mut p = unsafe { Producer::with_protocol(r.view(), Wait::Futex, protocol) };
+                for n in 0..N {
+                    p.push(&message(n), &mut || true).unwrap();
+                }
+                p.close();
+            });
+            // SAFETY: this thread is the only consumer.
+            let mut c = unsafe { Consumer::with_protocol(ring.view(), Wait::Futex, protocol) };
+            let mut expected = 0;
+            while let Some(msg) = c.pop(&mut || true).unwrap() {
+                assert_eq!(number_of(&msg), Some(expected), "{protocol:?}");
+                expected += 1;
+            }
+            assert_eq!(expected, N, "{protocol:?}");
+            producer.join().unwrap();
         }
     });
 }

@@ -18,7 +18,7 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 3, value_parser = usize_in(1..=20))]
     pub(crate) runs: usize,
     /// Round trips of the cache-line ping-pong.
-    #[arg(long, default_value_t = 200_000, value_parser = u64_in(2..=1_000_000_000))]
+    #[arg(long, default_value_t = 200_000, value_parser = u64_in(1001..=1_000_000_000))]
     pub(crate) rounds: u64,
     #[command(flatten)]
     pub(crate) python: PythonArgs,
@@ -70,9 +70,10 @@ pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
     let hop = baseline::ping_pong(spawner, rounds)?;
     println!(
         "Two processes pass one cache line back and forth {} times: {hop:.1} ns per hop\n\
-         (one write on one core seen by the other). No message between processes on\n\
-         different cores can cost less than about one hop.",
-        grouped(rounds)
+         (one write on one core seen by the other) in the fastest batch of {} round trips.\n\
+         No message between processes on different cores can cost less than about one hop.",
+        grouped(rounds),
+        grouped(baseline::BATCH)
     );
 
     tour::section("One message per send, process to process");
@@ -92,7 +93,9 @@ pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
     #[cfg(feature = "iceoryx2")]
     rows.push((
         "Rust iceoryx2 publish-subscribe, send_copy each".to_owned(),
-        best(runs, || lesson_11_shm_ring::iceoryx::rate(spawner, messages))?,
+        best(runs, || {
+            lesson_11_shm_ring::iceoryx::rate(spawner, messages)
+        })?,
     ));
     #[cfg(not(feature = "iceoryx2"))]
     println!(

@@ -27,12 +27,17 @@ pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
     );
     let report = transfer::crash(spawner, args.wait, args.at, slots)?;
     println!(
-        "Producer {} {}.\nThe consumer noticed {:.0} ms after its last message:\n  {}.\n\
+        "Producer {} {}.\nThe consumer noticed {:.0} ms after its last message:\n  {}.{}\n\
          Segments of ours left in {}: {}.",
         report.pid,
         report.status,
         report.detected_after.as_secs_f64() * 1e3,
         report.died,
+        if report.died.mid_write.is_some() {
+            "\nThe half-written slot was never published, so it was never read."
+        } else {
+            ""
+        },
         shm::SHM_DIR,
         shm::leftovers_of(std::process::id()).len()
     );

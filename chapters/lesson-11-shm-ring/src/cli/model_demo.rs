@@ -70,8 +70,9 @@ pub(crate) fn run() -> Result<()> {
         println!();
     }
     println!(
-        "Both broken variants pass stress tests on x86; the checker finds each in a\n\
-         fraction of a second. The right protocol passes every interleaving:\n  \
+        "Both broken variants pass a stress test on x86 (tests/ring.rs,\n\
+         broken_variants_pass_a_stress_test_on_x86); the checker finds each. The right\n\
+         protocol passes every execution it explores:\n  \
          cargo test --release -p lesson-11-shm-ring --features model --test model"
     );
     Ok(())
