@@ -48,6 +48,10 @@ fn two_threads_every_value_once_in_order() {
             assert_eq!(v, expected, "round {round}: lost, repeated or reordered");
         }
         producer.join().unwrap();
-        assert_eq!(rx.try_pop(), None, "round {round}: a value after the last one");
+        assert_eq!(
+            rx.try_pop(),
+            None,
+            "round {round}: a value after the last one"
+        );
     }
 }
