@@ -112,10 +112,10 @@ pub fn publisher_role(tag: &str, messages: u64) -> Result<()> {
         .create()
         .map_err(|e| anyhow!("iceoryx2 publisher: {e:?}"))?;
     for n in 0..messages {
-        // `send_copy` returns how many subscribers got the sample. A full
-        // subscriber queue gets none here, whatever the backpressure setting
-        // says (seen with 0.10: the first 1024 arrived, then a gap), so we
-        // retry until our one subscriber has it.
+        // `send_copy` returns how many subscribers got the sample. With the
+        // settings above (no safe overflow, RetryUntilDelivered) we still
+        // saw a gap after the first 1024 messages with 0.10: a full queue
+        // got nothing. So we retry until our one subscriber has it.
         let mut idle: u32 = 0;
         while publisher
             .send_copy(n)
