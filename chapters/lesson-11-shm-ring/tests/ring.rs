@@ -231,3 +231,14 @@ fn the_tour_checks_what_it_says() {
         "{out}"
     );
 }
+
+/// Bad flags are clear errors, never a panic.
+#[test]
+fn bad_flags_are_clear_errors() {
+    let cli = testing::Cli::new(BIN).limit(GENEROUS);
+    let err = cli.assert_usage_error(&["ring", "--slots", "3"]);
+    assert!(err.contains("power of two"), "{err}");
+    cli.assert_usage_error(&["crash", "--at", "-1"]);
+    cli.assert_fails_with(&["mpsc", "--wait", "futex"], "no single futex");
+    cli.assert_usage_error(&["bench", "--rounds", "10"]);
+}
