@@ -34,9 +34,10 @@ pub fn run(course: &Course, only: &[String]) -> Result<bool> {
         for (capture, entry) in &lesson.captures {
             let mut args = entry.args.clone();
             if let Some(svg) = &entry.svg {
-                // Written by the same run as the text, next to the chapter.
+                // Written by the same run as the text, next to the chapter; relative
+                // to the course (cargo's directory), so the output shows no home path.
                 args.push("--svg".into());
-                args.push(image_dir.join(svg).display().to_string());
+                args.push(format!("book/src/{}/images/{svg}", lesson.name));
             }
             eprintln!(
                 "capturing {}/{capture}: cargo run --release -p {} -- {}",

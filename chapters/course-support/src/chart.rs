@@ -138,7 +138,7 @@ pub fn date(unix_secs: u64) -> String {
 
 /// A value as a bar's label shows it: thousands grouped, three digits kept.
 pub fn number(v: f64) -> String {
-    if v.abs() >= 10_000.0 {
+    if v.abs() >= 10_000.0 || (v.fract() == 0.0 && v.abs() < 1e15) {
         crate::report::grouped(v.round() as i64)
     } else if v.abs() >= 100.0 {
         format!("{v:.0}")
