@@ -511,7 +511,8 @@ where
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
             });
-        if !line.dashed {
+        // A mark on each measured point, while they are few enough to see.
+        if !line.dashed && line.points.len() <= 40 {
             chart
                 .draw_series(
                     line.points
