@@ -215,7 +215,9 @@ fn check_pages(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
             problems.push(format!("{page}: an include was not resolved"));
         }
         for img in report["brokenImages"].as_array().into_iter().flatten() {
-            problems.push(format!("{page}: image does not load (or has no size): {img}"));
+            problems.push(format!(
+                "{page}: image does not load (or has no size): {img}"
+            ));
         }
         for img in report["uncaptioned"].as_array().into_iter().flatten() {
             problems.push(format!(
@@ -256,7 +258,9 @@ fn check_pages(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
 fn caption_names_run(caption: &str, svg: Option<&str>) -> Result<(), String> {
     let svg = svg.ok_or("its SVG file is missing")?;
     let Some(at) = svg.find("cargo run") else {
-        return Err("the SVG records no run (re-run its capture: cargo xtask maint capture)".into());
+        return Err(
+            "the SVG records no run (re-run its capture: cargo xtask maint capture)".into(),
+        );
     };
     let line = &svg[at..];
     let line = &line[..line.find('<').unwrap_or(line.len())];
@@ -268,7 +272,9 @@ fn caption_names_run(caption: &str, svg: Option<&str>) -> Result<(), String> {
     );
     let is_date = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
     if machine.is_empty() || !is_date {
-        return Err(format!("the SVG's caption lacks its machine or date: `{line}`"));
+        return Err(format!(
+            "the SVG's caption lacks its machine or date: `{line}`"
+        ));
     }
     let caption = caption.split_whitespace().collect::<Vec<_>>().join(" ");
     if !caption.contains(command) {
@@ -330,7 +336,7 @@ fn check_flowchart(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
         let outcome = driver.script(
             "const r = document.getElementById('fc-recommendation');
              const leaf = document.querySelector('.fc-reached');
-             r.scrollIntoView({block: 'center'});
+             document.getElementById('decision-flowchart').scrollIntoView({block: 'start'});
              return { text: r.innerText.trim(), model: r.dataset.model || '',
                       taken: document.querySelectorAll('.fc-taken').length,
                       onPath: document.querySelectorAll('.fc-on-path').length,
@@ -366,7 +372,9 @@ fn check_flowchart(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
             && outcome["leaf"].as_str() == Some(model)
             && outcome["atLeaf"] == true;
         if !highlighted {
-            println!("  the path is not highlighted down to the leaf, with the recommendation there: {outcome}");
+            println!(
+                "  the path is not highlighted down to the leaf, with the recommendation there: {outcome}"
+            );
         }
         let measured = command.starts_with("cargo run") && text.contains(command);
         if !measured {
@@ -482,7 +490,9 @@ mod tests {
         let svg = "<svg><text>cargo run --release -p lab -- bench --tasks 5  |  2 cores, linux  |  2026-12-07</text></svg>";
         let good = "Drawn by the run above: cargo run --release -p lab -- bench --tasks 5, with --svg FILE";
         assert_eq!(caption_names_run(good, Some(svg)), Ok(()));
-        assert!(caption_names_run("Drawn by cargo run --release -p lab -- bench", Some(svg)).is_err());
+        assert!(
+            caption_names_run("Drawn by cargo run --release -p lab -- bench", Some(svg)).is_err()
+        );
         assert!(caption_names_run(good, Some("<svg><text>ms</text></svg>")).is_err());
         assert!(caption_names_run(good, None).is_err());
         let undated = "<svg><text>cargo run --release -p lab -- bench --tasks 5</text></svg>";

@@ -427,12 +427,7 @@ pub fn lines(path: &Path, panels: &[LinePanel], caption: &Caption) -> io::Result
         match (panel.log_x, panel.log_y) {
             (false, false) => {
                 let pad = ((x_max - x_min) * 0.04).max(0.5);
-                line_panel(
-                    &area,
-                    panel,
-                    x_min - pad..x_max + pad,
-                    0.0..y_max * 1.45,
-                )?
+                line_panel(&area, panel, x_min - pad..x_max + pad, 0.0..y_max * 1.45)?
             }
             (true, false) => line_panel(
                 &area,

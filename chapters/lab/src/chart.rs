@@ -142,8 +142,10 @@ pub fn predicted_vs_measured(
         .flat_map(|(label, predicted, measured)| {
             [
                 Bar::new(format!("{label}: predicted"), *predicted, 0),
-                Bar::new(format!("{label}: measured"), *measured, 3)
-                    .note(format!("{:+.0}%", (predicted - measured) / measured * 100.0)),
+                Bar::new(format!("{label}: measured"), *measured, 3).note(format!(
+                    "{:+.0}%",
+                    (predicted - measured) / measured * 100.0
+                )),
             ]
         })
         .collect();

@@ -17,8 +17,14 @@ fn caption() -> Caption {
 
 /// The caption naming the run is in the picture.
 fn assert_captioned(svg: &str) {
-    assert!(svg.contains("cargo run --release -p lab -- bench"), "no command");
-    assert!(svg.contains("2026-12-07") && svg.contains("2 cores"), "no date or machine");
+    assert!(
+        svg.contains("cargo run --release -p lab -- bench"),
+        "no command"
+    );
+    assert!(
+        svg.contains("2026-12-07") && svg.contains("2 cores"),
+        "no date or machine"
+    );
 }
 
 /// Well-formed enough: one root `<svg>` element, balanced `<text>` tags.

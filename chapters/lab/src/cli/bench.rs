@@ -322,7 +322,10 @@ pub(crate) fn python_side_by_side(
         if same { "equal to" } else { "DIFFERENT from" }
     );
     let mut panel = chart::BarPanel::new(
-        format!("Rust and Python {}: microseconds per task", py.facts.version),
+        format!(
+            "Rust and Python {}: microseconds per task",
+            py.facts.version
+        ),
         "microseconds per task (log scale, shorter is faster)",
         "µs",
     )
@@ -337,7 +340,11 @@ pub(crate) fn python_side_by_side(
                     rust_us,
                     bench::color(r.mode),
                 ))
-                .bar(chart::Bar::new(format!("Python {}", r.mode.key()), py_us, chart::PYTHON));
+                .bar(chart::Bar::new(
+                    format!("Python {}", r.mode.key()),
+                    py_us,
+                    chart::PYTHON,
+                ));
         }
     }
     Ok(Some(panel))

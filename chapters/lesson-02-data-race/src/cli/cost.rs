@@ -1,8 +1,8 @@
 //! `cost`: what one increment costs with each fix.
 
+use course_support::chart;
 use course_support::cli::u64_in;
 use course_support::cli::usize_in;
-use course_support::chart;
 use course_support::report::grouped;
 use course_support::{cores, ratio, table};
 use lesson_02_data_race::cost::{self, Method};

@@ -1,8 +1,8 @@
 //! `bench`: the channel benchmark, bounded vs unbounded.
 
 use course_support::cli::usize_in;
-use course_support::{chart, cores};
 use course_support::report::grouped;
+use course_support::{chart, cores};
 use lesson_03_sync::bounded::{self, Kind};
 
 #[derive(Debug, clap::Args)]
@@ -62,7 +62,11 @@ pub(crate) fn run(args: &Args) {
         )
         .log();
         for (label, rate) in rates {
-            let color = if label.starts_with("BoundedBuffer") { 3 } else { 2 };
+            let color = if label.starts_with("BoundedBuffer") {
+                3
+            } else {
+                2
+            };
             panel = panel.bar(chart::Bar::new(label, rate, color));
         }
         panel = panel.bar(chart::Bar::new(

@@ -39,7 +39,15 @@ pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
         python,
         svg,
     } = args;
-    show(spawner, messages, producers, batch, starts, &python, svg.as_deref())
+    show(
+        spawner,
+        messages,
+        producers,
+        batch,
+        starts,
+        &python,
+        svg.as_deref(),
+    )
 }
 
 pub(crate) fn show(
@@ -89,7 +97,11 @@ pub(crate) fn show(
             )
             .log()
         };
-        chart::bars(path, &[panel], &chart::Caption::this_run(env!("CARGO_PKG_NAME")))?;
+        chart::bars(
+            path,
+            &[panel],
+            &chart::Caption::this_run(env!("CARGO_PKG_NAME")),
+        )?;
         println!("Wrote the chart to {}.", path.display());
     }
     tour::section("Targets (see the book's Targets page)");

@@ -4,8 +4,8 @@ use anyhow::Result;
 use course_support::child::Spawner;
 use course_support::cli::u64_in;
 use course_support::cli::usize_in;
-use course_support::{chart, cores};
 use course_support::report::grouped;
+use course_support::{chart, cores};
 use course_support::{ratio, table};
 use lesson_04_ipc::{python, throughput};
 

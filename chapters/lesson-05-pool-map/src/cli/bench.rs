@@ -1,10 +1,10 @@
 //! `bench`: scaling at bench sizes, the target, and Python side by side.
 
 use anyhow::Result;
+use course_support::chart;
 use course_support::child::Spawner;
 use course_support::cli::usize_in;
 use course_support::interpreter::{self, PythonArgs};
-use course_support::chart;
 use course_support::report::met;
 use course_support::tour;
 use course_support::{cores, ratio, table};
@@ -197,7 +197,9 @@ fn chart(a: &Args, runs: &[scaling::Run], python: &[(&str, f64)]) -> Result<()> 
     let speedup = |r: &scaling::Run| scaling::speedup(base, r.total());
     let efficiency = |r: &scaling::Run| 100.0 * scaling::efficiency(speedup(r), r.workers);
     let most = runs.iter().map(|r| r.workers).max().unwrap_or(1);
-    let ideal = (1..=most).map(|w| (w as f64, w.min(cores()) as f64)).collect();
+    let ideal = (1..=most)
+        .map(|w| (w as f64, w.min(cores()) as f64))
+        .collect();
     let mut up = chart::LinePanel::new(
         format!("Speed-up over one worker, {} cores", cores()),
         "workers",
@@ -211,8 +213,16 @@ fn chart(a: &Args, runs: &[scaling::Run], python: &[(&str, f64)]) -> Result<()> 
     );
     for (k, mode) in Mode::PARALLEL.into_iter().enumerate() {
         let color = [2, 4, 3][k];
-        up = up.line(chart::Line::new(mode.label(), series(mode, &speedup), color));
-        eff = eff.line(chart::Line::new(mode.label(), series(mode, &efficiency), color));
+        up = up.line(chart::Line::new(
+            mode.label(),
+            series(mode, &speedup),
+            color,
+        ));
+        eff = eff.line(chart::Line::new(
+            mode.label(),
+            series(mode, &efficiency),
+            color,
+        ));
     }
     for (mode, s) in python {
         let points = vec![(1.0, 1.0), (cores() as f64, *s)];

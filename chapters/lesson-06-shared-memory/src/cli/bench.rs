@@ -83,7 +83,11 @@ pub(crate) fn show(spawner: &Spawner, s: Setup, svg: Option<&std::path::Path>) -
                     .note(format!("{:.2}x memcpy", r.best.as_secs_f64() / memcpy)),
             );
         }
-        chart::bars(path, &[panel], &chart::Caption::this_run(env!("CARGO_PKG_NAME")))?;
+        chart::bars(
+            path,
+            &[panel],
+            &chart::Caption::this_run(env!("CARGO_PKG_NAME")),
+        )?;
         println!("Wrote the chart to {}.", path.display());
     }
     tour::section("Targets (see the book's Targets page), best rounds of this run");

@@ -228,7 +228,10 @@ fn chart(
     py: Option<&python::PythonRun>,
 ) -> Result<()> {
     let mut panel = chart::BarPanel::new(
-        format!("Cost per task, {} workers: an empty task, submitted and collected", o.workers),
+        format!(
+            "Cost per task, {} workers: an empty task, submitted and collected",
+            o.workers
+        ),
         "microseconds per task (log scale, shorter is cheaper)",
         "µs",
     )

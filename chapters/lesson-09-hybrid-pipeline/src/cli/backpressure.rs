@@ -152,7 +152,11 @@ pub(crate) fn show(
                 .iter()
                 .map(|(at, depth)| (at.as_secs_f64() * 1e3, *depth as f64))
                 .collect();
-            panel = panel.line(chart::Line::new(capacity.to_string(), points, [2, 1][k % 2]));
+            panel = panel.line(chart::Line::new(
+                capacity.to_string(),
+                points,
+                [2, 1][k % 2],
+            ));
         }
         let caption = chart::Caption::this_run(env!("CARGO_PKG_NAME"));
         chart::lines(path, &[panel], &caption)?;

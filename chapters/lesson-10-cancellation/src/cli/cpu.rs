@@ -53,8 +53,16 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         counts.push(run.primes);
         let color = [1, 4, 2, 3][k % 4];
         let ms_of = |d: Duration| d.as_secs_f64() * 1e3;
-        late = late.bar(chart::Bar::new(placement.label(), ms_of(run.worst_late), color));
-        took = took.bar(chart::Bar::new(placement.label(), ms_of(run.elapsed), color));
+        late = late.bar(chart::Bar::new(
+            placement.label(),
+            ms_of(run.worst_late),
+            color,
+        ));
+        took = took.bar(chart::Bar::new(
+            placement.label(),
+            ms_of(run.elapsed),
+            color,
+        ));
         t.add_row([
             placement.label().to_owned(),
             placement.python().to_owned(),
