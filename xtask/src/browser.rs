@@ -197,6 +197,7 @@ const PAGE_REPORT: &str = r#"
         charts: Array.from(document.querySelectorAll("figure.chart")).map(f => ({
             src: f.querySelector("img") ? f.querySelector("img").src : "",
             caption: f.querySelector("figcaption") ? f.querySelector("figcaption").textContent : "",
+            codes: Array.from(f.querySelectorAll("figcaption code")).map(c => c.textContent),
         })),
         uncaptioned: imgs.filter(i => /\.svg$/.test(i.src) && !i.closest("figure.chart")).map(i => i.src),
         links: Array.from(document.querySelectorAll("a[href]")).map(a => a.href),
@@ -227,11 +228,17 @@ fn check_pages(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
         for chart in report["charts"].as_array().into_iter().flatten() {
             let src = chart["src"].as_str().unwrap_or_default();
             let caption = chart["caption"].as_str().unwrap_or_default();
+            let codes: Vec<&str> = chart["codes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
             let file = src
                 .strip_prefix(base)
                 .and_then(|path| book_file(build, path));
             let svg = file.and_then(|f| fs::read_to_string(f).ok());
-            if let Err(why) = caption_names_run(caption, svg.as_deref()) {
+            if let Err(why) = caption_names_run(caption, &codes, svg.as_deref()) {
                 problems.push(format!("{page}: chart {src}: {why}"));
             }
         }
@@ -254,8 +261,8 @@ fn check_pages(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
 
 /// A chart's caption must name the run that drew it: the SVG records its
 /// command (and machine and date) under the chart, and the caption on the
-/// page must show that same command.
-fn caption_names_run(caption: &str, svg: Option<&str>) -> Result<(), String> {
+/// page must show that same command, as one of its `<code>` parts.
+fn caption_names_run(caption: &str, codes: &[&str], svg: Option<&str>) -> Result<(), String> {
     let svg = svg.ok_or("its SVG file is missing")?;
     let Some(at) = svg.find("cargo run") else {
         return Err(
@@ -276,8 +283,9 @@ fn caption_names_run(caption: &str, svg: Option<&str>) -> Result<(), String> {
             "the SVG's caption lacks its machine or date: `{line}`"
         ));
     }
-    let caption = caption.split_whitespace().collect::<Vec<_>>().join(" ");
-    if !caption.contains(command) {
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let caption = words(caption);
+    if !codes.iter().any(|code| words(code) == command) {
         return Err(format!(
             "its caption does not name the run that drew it (`{command}`): `{caption}`"
         ));
@@ -489,13 +497,20 @@ mod tests {
         use super::caption_names_run;
         let svg = "<svg><text>cargo run --release -p lab -- bench --tasks 5  |  2 cores, linux  |  2026-12-07</text></svg>";
         let good = "Drawn by the run above: cargo run --release -p lab -- bench --tasks 5, with --svg FILE";
-        assert_eq!(caption_names_run(good, Some(svg)), Ok(()));
-        assert!(
-            caption_names_run("Drawn by cargo run --release -p lab -- bench", Some(svg)).is_err()
-        );
-        assert!(caption_names_run(good, Some("<svg><text>ms</text></svg>")).is_err());
-        assert!(caption_names_run(good, None).is_err());
+        let codes = [
+            "bench",
+            "cargo run --release -p lab -- bench --tasks 5",
+            "--svg FILE",
+        ];
+        assert_eq!(caption_names_run(good, &codes, Some(svg)), Ok(()));
+        let other = ["cargo run --release -p lab -- bench"];
+        assert!(caption_names_run(good, &other, Some(svg)).is_err());
+        let longer = ["cargo run --release -p lab -- bench --tasks 5 --repeat 3"];
+        assert!(caption_names_run(good, &longer, Some(svg)).is_err());
+        let no_run = "<svg><text>ms</text></svg>";
+        assert!(caption_names_run(good, &codes, Some(no_run)).is_err());
+        assert!(caption_names_run(good, &codes, None).is_err());
         let undated = "<svg><text>cargo run --release -p lab -- bench --tasks 5</text></svg>";
-        assert!(caption_names_run(good, Some(undated)).is_err());
+        assert!(caption_names_run(good, &codes, Some(undated)).is_err());
     }
 }
