@@ -1,8 +1,11 @@
 //! The built book in a real browser: headless Chromium, driven through
 //! chromedriver (the W3C WebDriver protocol: JSON over HTTP). Every page is
-//! opened and checked for unresolved includes, broken images and links to
-//! pages that don't exist; then the decision flowchart is clicked through
-//! every test path to its recommendation (one path ends at subinterpreters).
+//! opened and checked for unresolved includes, images that do not load (or
+//! load with no size), charts whose caption does not name the run that drew
+//! them, and links to pages that don't exist; then the decision flowchart's
+//! tree is walked along every test path to its recommendation (one path
+//! clicked, the next answered from the keyboard), and a screenshot shows the
+//! highlighted path with the leaf's recommendation.
 //!
 //! Chromium is not a cargo package: when it is missing the test says how to
 //! get it and is skipped (CI installs it in `.ci/run`).
@@ -144,15 +147,26 @@ impl Driver {
     }
 
     fn click(&self, css: &str) -> Result<()> {
+        let id = self.find(css)?;
+        self.post(&format!("/element/{id}/click"), &json!({}))
+            .map(drop)
+    }
+
+    /// Types `keys` into the element (a button takes Enter or Space as a press).
+    fn keys(&self, css: &str, keys: &str) -> Result<()> {
+        let id = self.find(css)?;
+        self.post(&format!("/element/{id}/value"), &json!({ "text": keys }))
+            .map(drop)
+    }
+
+    fn find(&self, css: &str) -> Result<String> {
         let found = self.post("/element", &json!({"using": "css selector", "value": css}))?;
-        let id = found
+        found
             .as_object()
             .and_then(|o| o.values().next())
             .and_then(Value::as_str)
-            .with_context(|| format!("no element {css}"))?
-            .to_owned();
-        self.post(&format!("/element/{id}/click"), &json!({}))
-            .map(drop)
+            .map(str::to_owned)
+            .with_context(|| format!("no element {css}"))
     }
 
     fn screenshot(&self, path: &Path) -> Result<()> {
@@ -179,7 +193,13 @@ const PAGE_REPORT: &str = r#"
     return {
         title: document.title,
         unresolved: document.body.innerText.includes("{{#"),
-        brokenImages: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
+        brokenImages: imgs.filter(i => !(i.complete && i.naturalWidth > 0 && i.naturalHeight > 0)).map(i => i.src),
+        charts: Array.from(document.querySelectorAll("figure.chart")).map(f => ({
+            src: f.querySelector("img") ? f.querySelector("img").src : "",
+            caption: f.querySelector("figcaption") ? f.querySelector("figcaption").textContent : "",
+            codes: Array.from(f.querySelectorAll("figcaption code")).map(c => c.textContent),
+        })),
+        uncaptioned: imgs.filter(i => /\.svg$/.test(i.src) && !i.closest("figure.chart")).map(i => i.src),
         links: Array.from(document.querySelectorAll("a[href]")).map(a => a.href),
     };
 "#;
@@ -196,7 +216,31 @@ fn check_pages(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
             problems.push(format!("{page}: an include was not resolved"));
         }
         for img in report["brokenImages"].as_array().into_iter().flatten() {
-            problems.push(format!("{page}: image does not load: {img}"));
+            problems.push(format!(
+                "{page}: image does not load (or has no size): {img}"
+            ));
+        }
+        for img in report["uncaptioned"].as_array().into_iter().flatten() {
+            problems.push(format!(
+                "{page}: chart without a <figure class=\"chart\"> and caption: {img}"
+            ));
+        }
+        for chart in report["charts"].as_array().into_iter().flatten() {
+            let src = chart["src"].as_str().unwrap_or_default();
+            let caption = chart["caption"].as_str().unwrap_or_default();
+            let codes: Vec<&str> = chart["codes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let file = src
+                .strip_prefix(base)
+                .and_then(|path| book_file(build, path));
+            let svg = file.and_then(|f| fs::read_to_string(f).ok());
+            if let Err(why) = caption_names_run(caption, &codes, svg.as_deref()) {
+                problems.push(format!("{page}: chart {src}: {why}"));
+            }
         }
         for link in report["links"].as_array().into_iter().flatten() {
             let Some(target) = link.as_str().and_then(|l| l.strip_prefix(base)) else {
@@ -213,6 +257,40 @@ fn check_pages(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
         println!("  {p}");
     }
     Ok(problems.is_empty())
+}
+
+/// A chart's caption must name the run that drew it: the SVG records its
+/// command (and machine and date) under the chart, and the caption on the
+/// page must show that same command, as one of its `<code>` parts.
+fn caption_names_run(caption: &str, codes: &[&str], svg: Option<&str>) -> Result<(), String> {
+    let svg = svg.ok_or("its SVG file is missing")?;
+    let Some(at) = svg.find("cargo run") else {
+        return Err(
+            "the SVG records no run (re-run its capture: cargo xtask maint capture)".into(),
+        );
+    };
+    let line = &svg[at..];
+    let line = &line[..line.find('<').unwrap_or(line.len())];
+    let mut parts = line.split("  |  ").map(str::trim);
+    let (command, machine, date) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
+    let is_date = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
+    if machine.is_empty() || !is_date {
+        return Err(format!(
+            "the SVG's caption lacks its machine or date: `{line}`"
+        ));
+    }
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let caption = words(caption);
+    if !codes.iter().any(|code| words(code) == command) {
+        return Err(format!(
+            "its caption does not name the run that drew it (`{command}`): `{caption}`"
+        ));
+    }
+    Ok(())
 }
 
 /// The file a URL path of the book serves, if any.
@@ -245,16 +323,34 @@ fn check_flowchart(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
     }
     let shots = build.join("../../target/xtask");
     fs::create_dir_all(&shots)?;
-    let mut ok = restart_hidden(driver, "before any answer")?;
+    let mut ok = restart_hidden(driver, "before any answer")? & whole_tree_shown(driver)?;
+    // Tall enough that the screenshot holds the whole tree.
+    let _ = driver.post("/window/rect", &json!({"width": 1280, "height": 1900}));
     for (k, (expected, answers)) in paths.iter().enumerate() {
-        for answer in answers {
-            driver.click(&format!(
-                ".fc-question[data-active=\"true\"] .fc-answer[data-answer=\"{answer}\"]"
-            ))?;
+        // The first path is clicked; the next answered from the keyboard
+        // (Enter, then Space, alternately), as a reader without a mouse would.
+        let by_keys = k % 2 == 1;
+        for (step, answer) in answers.iter().enumerate() {
+            let css = format!(
+                ".fc-question[data-active=\"true\"] > ul > li > .fc-answer[data-answer=\"{answer}\"]"
+            );
+            if by_keys {
+                let key = if step % 2 == 0 { "\u{E007}" } else { " " };
+                driver.keys(&css, key)?;
+            } else {
+                driver.click(&css)?;
+            }
         }
         let outcome = driver.script(
             "const r = document.getElementById('fc-recommendation');
-             return { text: r.innerText.trim(), model: r.dataset.model || '' };",
+             const leaf = document.querySelector('.fc-reached');
+             document.getElementById('decision-flowchart').scrollIntoView({block: 'start'});
+             return { text: r.innerText.trim(), model: r.dataset.model || '',
+                      taken: document.querySelectorAll('.fc-taken').length,
+                      onPath: document.querySelectorAll('.fc-on-path').length,
+                      leaf: leaf ? leaf.dataset.model : '',
+                      atLeaf: !!leaf && leaf.parentNode.contains(r),
+                      command: leaf ? (leaf.querySelector('.fc-cmd') || {}).textContent || '' : '' };",
         )?;
         let name = if k == 0 {
             "flowchart.png".to_owned()
@@ -264,8 +360,10 @@ fn check_flowchart(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
         let _ = driver.screenshot(&shots.join(name));
         let text = outcome["text"].as_str().unwrap_or_default();
         let model = outcome["model"].as_str().unwrap_or_default();
+        let command = outcome["command"].as_str().unwrap_or_default();
         println!(
-            "flowchart: clicked {} -> recommends `{model}`: {}",
+            "flowchart: {} {} -> recommends `{model}`: {}",
+            if by_keys { "pressed" } else { "clicked" },
             answers.join(" -> "),
             text.lines().next().unwrap_or_default()
         );
@@ -276,15 +374,51 @@ fn check_flowchart(driver: &Driver, build: &Path, base: &str) -> Result<bool> {
                 expected.as_deref().unwrap_or("any model")
             );
         }
+        let n = answers.len() as u64;
+        let highlighted = outcome["taken"].as_u64() == Some(n)
+            && outcome["onPath"].as_u64() == Some(n)
+            && outcome["leaf"].as_str() == Some(model)
+            && outcome["atLeaf"] == true;
+        if !highlighted {
+            println!(
+                "  the path is not highlighted down to the leaf, with the recommendation there: {outcome}"
+            );
+        }
+        let measured = command.starts_with("cargo run") && text.contains(command);
+        if !measured {
+            println!("  the recommendation does not show its leaf's command (`{command}`)");
+        }
         // And back to the start, for the next path.
         driver.click("#fc-restart")?;
-        let reset = driver
-            .script("return document.getElementById('fc-recommendation').innerText.trim();")?;
-        let restarted = reset.as_str().is_some_and(str::is_empty);
+        let reset = driver.script(
+            "return document.getElementById('fc-recommendation').innerText.trim()
+                 + document.querySelectorAll('.fc-taken, .fc-on-path, .fc-reached').length;",
+        )?;
+        let restarted = reset.as_str() == Some("0");
         if !restarted {
-            println!("the restart button did not clear the recommendation");
+            println!("the restart button did not clear the recommendation and the path");
         }
-        ok &= right && !model.is_empty() && restarted && restart_hidden(driver, "after a restart")?;
+        ok &= right
+            && highlighted
+            && measured
+            && !model.is_empty()
+            && restarted
+            && restart_hidden(driver, "after a restart")?;
+    }
+    Ok(ok)
+}
+
+/// Every question and every leaf of the tree is on the page, shown.
+fn whole_tree_shown(driver: &Driver) -> Result<bool> {
+    let hidden = driver.script(
+        "const nodes = Array.from(document.querySelectorAll(
+             '#decision-flowchart .fc-question > .fc-box, #decision-flowchart .fc-leaf'));
+         return { nodes: nodes.length, hidden: nodes.filter(n => n.offsetParent === null).length };",
+    )?;
+    let (nodes, hidden) = (hidden["nodes"].as_u64(), hidden["hidden"].as_u64());
+    let ok = nodes.is_some_and(|n| n >= 2) && hidden == Some(0);
+    if !ok {
+        println!("the flowchart does not show its whole tree: {nodes:?} nodes, {hidden:?} hidden");
     }
     Ok(ok)
 }
@@ -356,5 +490,27 @@ mod tests {
         let bare = test_paths("yes,no");
         assert_eq!(bare, vec![(None, vec!["yes".to_owned(), "no".to_owned()])]);
         assert!(test_paths("").is_empty());
+    }
+
+    #[test]
+    fn a_chart_caption_must_name_the_svg_s_run() {
+        use super::caption_names_run;
+        let svg = "<svg><text>cargo run --release -p lab -- bench --tasks 5  |  2 cores, linux  |  2026-12-07</text></svg>";
+        let good = "Drawn by the run above: cargo run --release -p lab -- bench --tasks 5, with --svg FILE";
+        let codes = [
+            "bench",
+            "cargo run --release -p lab -- bench --tasks 5",
+            "--svg FILE",
+        ];
+        assert_eq!(caption_names_run(good, &codes, Some(svg)), Ok(()));
+        let other = ["cargo run --release -p lab -- bench"];
+        assert!(caption_names_run(good, &other, Some(svg)).is_err());
+        let longer = ["cargo run --release -p lab -- bench --tasks 5 --repeat 3"];
+        assert!(caption_names_run(good, &longer, Some(svg)).is_err());
+        let no_run = "<svg><text>ms</text></svg>";
+        assert!(caption_names_run(good, &codes, Some(no_run)).is_err());
+        assert!(caption_names_run(good, &codes, None).is_err());
+        let undated = "<svg><text>cargo run --release -p lab -- bench --tasks 5</text></svg>";
+        assert!(caption_names_run(good, &codes, Some(undated)).is_err());
     }
 }

@@ -26,7 +26,19 @@ pub fn run(course: &Course, only: &[String]) -> Result<bool> {
             .join("book/src")
             .join(&lesson.name)
             .join("output");
-        for (capture, args) in &lesson.captures {
+        let image_dir = course
+            .root
+            .join("book/src")
+            .join(&lesson.name)
+            .join("images");
+        for (capture, entry) in &lesson.captures {
+            let mut args = entry.args.clone();
+            if let Some(svg) = &entry.svg {
+                // Written by the same run as the text, next to the chapter; relative
+                // to the course (cargo's directory), so the output shows no home path.
+                args.push("--svg".into());
+                args.push(format!("book/src/{}/images/{svg}", lesson.name));
+            }
             eprintln!(
                 "capturing {}/{capture}: cargo run --release -p {} -- {}",
                 lesson.name,
@@ -35,7 +47,7 @@ pub fn run(course: &Course, only: &[String]) -> Result<bool> {
             );
             let out = cargo(&course.root, &course.target_dir())
                 .args(["run", "--release", "--quiet", "-p", &lesson.name, "--"])
-                .args(args)
+                .args(&args)
                 .env("NO_COLOR", "1")
                 .output()
                 .context("could not run cargo")?;
@@ -51,6 +63,18 @@ pub fn run(course: &Course, only: &[String]) -> Result<bool> {
                 "  wrote {}",
                 path.strip_prefix(&course.root).unwrap_or(&path).display()
             );
+            if let Some(svg) = &entry.svg {
+                let chart = image_dir.join(svg);
+                if !chart.is_file() {
+                    eprintln!("  the run wrote no chart at {}", chart.display());
+                    ok = false;
+                    continue;
+                }
+                eprintln!(
+                    "  wrote {}",
+                    chart.strip_prefix(&course.root).unwrap_or(&chart).display()
+                );
+            }
         }
     }
     Ok(ok)

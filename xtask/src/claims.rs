@@ -64,10 +64,10 @@ pub fn run(course: &Course) -> Result<bool> {
         // The chapter crate's capture arguments are parameters.
         let chapter = dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
         for lesson in lessons.iter().filter(|l| l.name == chapter) {
-            for args in lesson.captures.values() {
+            for capture in lesson.captures.values() {
                 sources
                     .parameters
-                    .extend(args.iter().flat_map(|a| numbers_in(a)));
+                    .extend(capture.args.iter().flat_map(|a| numbers_in(a)));
             }
         }
         sources.add_includes(&text, dir);

@@ -159,7 +159,7 @@ impl Course {
                 .and_then(|p| p.get("metadata"))
                 .and_then(|m| m.get("captures"))
                 .cloned()
-                .map(|c| c.try_into::<BTreeMap<String, Vec<String>>>())
+                .map(|c| c.try_into::<BTreeMap<String, Capture>>())
                 .transpose()
                 .with_context(|| format!("[package.metadata.captures] in {}", manifest.display()))?
                 .unwrap_or_default();
@@ -177,8 +177,40 @@ impl Course {
 #[derive(Debug, Clone)]
 pub struct Lesson {
     pub name: String,
-    /// capture name -> arguments after `cargo run -p <crate> --`.
-    pub captures: BTreeMap<String, Vec<String>>,
+    /// capture name -> what to run and write.
+    pub captures: BTreeMap<String, Capture>,
+}
+
+/// One entry of `[package.metadata.captures]`: either the arguments alone,
+/// `name = ["bench"]`, or with a chart, `name = { args = ["bench"], svg = "bench.svg" }`:
+/// capture then adds `--svg book/src/<crate>/images/<svg>` to the arguments, so
+/// the chart and the text come from the same run.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "CaptureEntry")]
+pub struct Capture {
+    /// The arguments after `cargo run -p <crate> --`.
+    pub args: Vec<String>,
+    /// The chart's file name under `book/src/<crate>/images/`.
+    pub svg: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum CaptureEntry {
+    Args(Vec<String>),
+    WithChart {
+        args: Vec<String>,
+        svg: Option<String>,
+    },
+}
+
+impl From<CaptureEntry> for Capture {
+    fn from(entry: CaptureEntry) -> Capture {
+        match entry {
+            CaptureEntry::Args(args) => Capture { args, svg: None },
+            CaptureEntry::WithChart { args, svg } => Capture { args, svg },
+        }
+    }
 }
 
 impl Exercise {
@@ -230,4 +262,23 @@ pub fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     files.sort();
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Capture;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_capture_is_its_arguments_or_a_table_with_a_chart() {
+        let text = r#"
+            old = ["bench", "--repeat", "3"]
+            new = { args = ["bench"], svg = "bench.svg" }
+        "#;
+        let captures: BTreeMap<String, Capture> = toml::from_str(text).unwrap();
+        assert_eq!(captures["old"].args, ["bench", "--repeat", "3"]);
+        assert_eq!(captures["old"].svg, None);
+        assert_eq!(captures["new"].args, ["bench"]);
+        assert_eq!(captures["new"].svg.as_deref(), Some("bench.svg"));
+    }
 }

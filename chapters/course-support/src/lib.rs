@@ -4,6 +4,7 @@
 //! tour's common parts (`cli`, `tour`), and readings of what the system allows
 //! and what a process used (`system`).
 
+pub mod chart;
 pub mod child;
 pub mod cli;
 pub mod in_flight;

@@ -216,11 +216,9 @@ pub fn color(mode: Mode) -> usize {
 pub fn chart_bars(runs: &[Run]) -> Vec<Bar> {
     let base = base_ms(runs);
     runs.iter()
-        .map(|r| Bar {
-            label: r.mode.label().to_owned(),
-            ms: r.ms(),
-            note: format!("{:.2}x", speedup(base, r)),
-            color: color(r.mode),
+        .map(|r| {
+            Bar::new(r.mode.label(), r.ms(), color(r.mode))
+                .note(format!("{:.2}x", speedup(base, r)))
         })
         .collect()
 }
@@ -235,11 +233,7 @@ pub fn history_lines(series: &[&Record]) -> Vec<Line> {
                 .enumerate()
                 .filter_map(|(i, r)| r.result(mode.key()).map(|m| ((i + 1) as f64, m.ms)))
                 .collect();
-            (!points.is_empty()).then(|| Line {
-                label: mode.label().to_owned(),
-                points,
-                color: color(mode),
-            })
+            (!points.is_empty()).then(|| Line::new(mode.label(), points, color(mode)))
         })
         .collect()
 }

@@ -79,6 +79,7 @@ pub fn svg(rec: &Recorded, path: &Path) -> Result<()> {
         ),
         &groups,
         rec.total(),
+        &chart::Caption::this_run(env!("CARGO_PKG_NAME")),
     )
 }
 

@@ -5,7 +5,27 @@ mod common;
 use std::time::Duration;
 
 use gil_sim::timeline::{Activity, Slice};
-use lab::chart::{self, Bar, LaneGroup, Line};
+use lab::chart::{self, Bar, BarPanel, Caption, LaneGroup, Line, LinePanel};
+
+fn caption() -> Caption {
+    Caption {
+        command: "cargo run --release -p lab -- bench".into(),
+        machine: "2 cores, linux".into(),
+        date: "2026-12-07".into(),
+    }
+}
+
+/// The caption naming the run is in the picture.
+fn assert_captioned(svg: &str) {
+    assert!(
+        svg.contains("cargo run --release -p lab -- bench"),
+        "no command"
+    );
+    assert!(
+        svg.contains("2026-12-07") && svg.contains("2 cores"),
+        "no date or machine"
+    );
+}
 
 /// Well-formed enough: one root `<svg>` element, balanced `<text>` tags.
 fn assert_svg(text: &str) {
@@ -34,16 +54,16 @@ fn bars_name_every_series() {
     ]
     .iter()
     .enumerate()
-    .map(|(i, (label, ms))| Bar {
-        label: (*label).to_owned(),
-        ms: *ms,
-        note: format!("{:.2}x", 1000.0 / ms),
-        color: i,
-    })
+    .map(|(i, (label, ms))| Bar::new(*label, *ms, i).note(format!("{:.2}x", 1000.0 / ms)))
     .collect();
-    chart::bars(&path, "5000 cpu tasks", &bars).unwrap();
+    let panel = BarPanel {
+        bars,
+        ..BarPanel::new("5000 cpu tasks", "ms", "ms")
+    };
+    chart::bars(&path, &[panel], &caption()).unwrap();
     let svg = std::fs::read_to_string(&path).expect("the chart was written, folders too");
     assert_svg(&svg);
+    assert_captioned(&svg);
     for name in [
         "sequential",
         "threads + simulated GIL",
@@ -63,21 +83,21 @@ fn bars_name_every_series() {
 fn lines_have_a_legend() {
     let dir = common::scratch("lines");
     let path = dir.join("history.svg");
-    let lines = vec![
-        Line {
-            label: "sequential".into(),
-            points: vec![(1.0, 1000.0), (2.0, 990.0), (3.0, 1010.0)],
-            color: 0,
-        },
-        Line {
-            label: "free threads (Rust)".into(),
-            points: vec![(1.0, 510.0), (2.0, 505.0), (3.0, 520.0)],
-            color: 2,
-        },
-    ];
-    chart::lines(&path, "history", "run", "ms", &lines).unwrap();
+    let panel = LinePanel::new("history", "run", "ms")
+        .line(Line::new(
+            "sequential",
+            vec![(1.0, 1000.0), (2.0, 990.0), (3.0, 1010.0)],
+            0,
+        ))
+        .line(Line::new(
+            "free threads (Rust)",
+            vec![(1.0, 510.0), (2.0, 505.0), (3.0, 520.0)],
+            2,
+        ));
+    chart::lines(&path, &[panel], &caption()).unwrap();
     let svg = std::fs::read_to_string(&path).unwrap();
     assert_svg(&svg);
+    assert_captioned(&svg);
     assert!(svg.contains("sequential") && svg.contains("free threads (Rust)"));
     assert!(svg.contains("<polyline"), "the lines are drawn");
 }
@@ -116,9 +136,10 @@ fn the_timeline_draws_one_box_per_slice_and_labels_every_lane() {
             slices: &free,
         },
     ];
-    chart::timeline(&path, "who ran when", &groups, ms(15)).unwrap();
+    chart::timeline(&path, "who ran when", &groups, ms(15), &caption()).unwrap();
     let svg = std::fs::read_to_string(&path).unwrap();
     assert_svg(&svg);
+    assert_captioned(&svg);
     for label in [
         "T1",
         "T2",

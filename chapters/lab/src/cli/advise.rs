@@ -331,6 +331,7 @@ pub(crate) fn check_one(
             svg,
             &format!("Predicted vs measured, {} tasks", small.tasks),
             &pairs,
+            &chart::Caption::this_run(env!("CARGO_PKG_NAME")),
         )?;
         println!("Wrote the chart to {}.", super::paths::shown(svg));
     }

@@ -185,38 +185,43 @@ pub(crate) fn run(args: &Args, spawner: &Spawner) -> Result<()> {
             let mut all = past;
             all.push(record.clone());
             let series = history::series(&all, &record);
-            chart::lines(
-                svg,
-                &format!(
+            let mut panel = chart::LinePanel::new(
+                format!(
                     "{} {} tasks, {} workers: each run in the history",
                     record.tasks, record.workload, record.workers
                 ),
                 "run (oldest first)",
                 "ms",
-                &bench::history_lines(&series),
-            )?;
+            );
+            panel.lines = bench::history_lines(&series);
+            let caption = chart::Caption::this_run(env!("CARGO_PKG_NAME"));
+            chart::lines(svg, &[panel], &caption)?;
             println!("Wrote the history chart to {}.", super::paths::shown(svg));
         }
+    }
+    let mut panels = vec![chart::BarPanel {
+        bars: bench::chart_bars(&runs),
+        ..chart::BarPanel::new(
+            format!(
+                "{} {} tasks, {} workers, {} cores: ms per mode",
+                args.tasks,
+                args.workload.name(),
+                workers,
+                cores()
+            ),
+            "milliseconds (shorter is faster)",
+            "ms",
+        )
+    }];
+    if args.python {
+        panels.extend(python_side_by_side(args, &b, &runs)?);
     }
     let svg = args.svg.clone().unwrap_or_else(|| {
         super::paths::lab_dir().join(format!("bench-{}.svg", args.workload.name()))
     });
-    chart::bars(
-        &svg,
-        &format!(
-            "{} {} tasks, {} workers, {} cores: ms per mode",
-            args.tasks,
-            args.workload.name(),
-            workers,
-            cores()
-        ),
-        &bench::chart_bars(&runs),
-    )?;
+    let caption = chart::Caption::this_run(env!("CARGO_PKG_NAME"));
+    chart::bars(&svg, &panels, &caption)?;
     println!("Wrote the chart to {}.", super::paths::shown(&svg));
-
-    if args.python {
-        python_side_by_side(args, &b, &runs)?;
-    }
     Ok(())
 }
 
@@ -229,15 +234,21 @@ pub(crate) fn mode_parser() -> impl TypedValueParser<Value = Mode> {
     })
 }
 
-pub(crate) fn python_side_by_side(args: &Args, b: &Bench, runs: &[lab::modes::Run]) -> Result<()> {
+/// Runs the same tasks in Python and prints them beside Rust's; returns the
+/// chart's panel of both per task (Python runs fewer tasks), if Python ran.
+pub(crate) fn python_side_by_side(
+    args: &Args,
+    b: &Bench,
+    runs: &[lab::modes::Run],
+) -> Result<Option<chart::BarPanel>> {
     println!();
     let Some(py) = interpreter::announce(args.python_bin.python_bin.as_deref()) else {
-        return Ok(());
+        return Ok(None);
     };
     let modes = python::runnable(&py, &b.modes);
     if modes.is_empty() {
         println!("None of the modes asked for runs in Python.");
-        return Ok(());
+        return Ok(None);
     }
     let tasks = args.python_tasks.unwrap_or(match b.workload {
         Workload::Io => b.plan.tasks,
@@ -310,5 +321,31 @@ pub(crate) fn python_side_by_side(args: &Args, b: &Bench, runs: &[lab::modes::Ru
         "Python found {expected} primes in its {tasks} tasks, {} Rust's count for the same tasks.",
         if same { "equal to" } else { "DIFFERENT from" }
     );
-    Ok(())
+    let mut panel = chart::BarPanel::new(
+        format!(
+            "Rust and Python {}: microseconds per task",
+            py.facts.version
+        ),
+        "microseconds per task (log scale, shorter is faster)",
+        "µs",
+    )
+    .log();
+    for r in &res.runs {
+        if let Some(rust) = runs.iter().find(|x| x.mode == r.mode) {
+            let rust_us = rust.ms() * 1e3 / b.plan.tasks as f64;
+            let py_us = r.ms * 1e3 / tasks as f64;
+            panel = panel
+                .bar(chart::Bar::new(
+                    format!("Rust {}", r.mode.key()),
+                    rust_us,
+                    bench::color(r.mode),
+                ))
+                .bar(chart::Bar::new(
+                    format!("Python {}", r.mode.key()),
+                    py_us,
+                    chart::PYTHON,
+                ));
+        }
+    }
+    Ok(Some(panel))
 }

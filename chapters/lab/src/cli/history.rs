@@ -74,16 +74,17 @@ pub(crate) fn run(args: &Args) -> Result<()> {
     println!("{t}");
     if let Some(svg) = &args.svg {
         let series = history::series(&records, latest);
-        chart::lines(
-            svg,
-            &format!(
+        let mut panel = chart::LinePanel::new(
+            format!(
                 "{} {} tasks, {} workers: each run in the history",
                 latest.tasks, latest.workload, latest.workers
             ),
             "run (oldest first)",
             "ms",
-            &bench::history_lines(&series),
-        )?;
+        );
+        panel.lines = bench::history_lines(&series);
+        let caption = chart::Caption::this_run(env!("CARGO_PKG_NAME"));
+        chart::lines(svg, &[panel], &caption)?;
         println!(
             "Wrote a chart of the {} run(s) comparable with the latest to {}.",
             series.len(),

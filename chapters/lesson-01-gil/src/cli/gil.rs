@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use course_support::cli::{positive_ms, usize_in};
-use course_support::cores;
+use course_support::{chart, cores};
 use lesson_01_gil::workload::{self, Job, Mode, Run, Workload};
 
 #[derive(Debug, clap::Args)]
@@ -26,6 +26,9 @@ pub(crate) struct Args {
     /// The lock's switch interval in ms (CPython: 5, `sys.setswitchinterval(0.005)`)
     #[arg(long, default_value = "5", value_parser = positive_ms(1_000.0))]
     pub(crate) switch_ms: Duration,
+    /// Also draw each mode's time (and speed-up) into this SVG file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(args: &Args) {
@@ -64,6 +67,40 @@ pub(crate) fn run(args: &Args) {
         if same { "identical" } else { "MISMATCH" }
     );
     println!("{}", conclusion(args.workload, &runs, cores()));
+    if let Some(path) = &args.svg {
+        let base = runs[0].elapsed.as_secs_f64();
+        let mut panel = chart::BarPanel::new(
+            format!(
+                "{} {} tasks, {workers} workers, {} cores: ms per mode",
+                job.tasks,
+                match args.workload {
+                    Workload::Cpu => "cpu",
+                    Workload::Io => "io",
+                },
+                cores()
+            ),
+            "milliseconds (shorter is faster)",
+            "ms",
+        );
+        for r in &runs {
+            let color = match r.mode {
+                Mode::Sequential => chart::BASELINE,
+                Mode::LockedThreads => 1,
+                Mode::FreeThreads => 2,
+            };
+            let ms = r.elapsed.as_secs_f64() * 1e3;
+            let note = format!("{:.2}x", base / r.elapsed.as_secs_f64());
+            panel = panel.bar(chart::Bar::new(r.mode.label(), ms, color).note(note));
+        }
+        let caption = chart::Caption::this_run(env!("CARGO_PKG_NAME"));
+        match chart::bars(path, &[panel], &caption) {
+            Ok(()) => println!("Wrote the chart to {}.", path.display()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
 }
 
 /// What this run's numbers show, in one or two sentences: each claim is

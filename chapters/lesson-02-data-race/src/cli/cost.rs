@@ -1,5 +1,6 @@
 //! `cost`: what one increment costs with each fix.
 
+use course_support::chart;
 use course_support::cli::u64_in;
 use course_support::cli::usize_in;
 use course_support::report::grouped;
@@ -17,17 +18,51 @@ pub(crate) struct Args {
     /// Increments per thread (the single-thread rows do threads x this).
     #[arg(long, default_value_t = COST_INCREMENTS, value_parser = u64_in(1..=100_000_000))]
     pub(crate) increments: u64,
+    /// Also draw each fix's cost per increment into this SVG file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(args: Args) {
     let Args {
         threads,
         increments,
+        svg,
     } = args;
-    show(threads.unwrap_or_else(cost_threads), increments)
+    let rows = show(threads.unwrap_or_else(cost_threads), increments);
+    if let Some(path) = svg {
+        let mut panel = chart::BarPanel::new(
+            "What one increment costs with each fix",
+            "nanoseconds per increment (log scale, shorter is cheaper)",
+            "ns",
+        )
+        .log();
+        for row in &rows {
+            let color = match (row.method, row.exact()) {
+                (Method::PlainLoop, _) => chart::BASELINE,
+                (_, false) => 1,
+                _ => 3,
+            };
+            let note = if row.exact() {
+                String::new()
+            } else {
+                format!("lost {}", grouped(row.increments - row.counted))
+            };
+            let label = format!("{}, {} thread(s)", row.method.label(), row.threads);
+            panel = panel.bar(chart::Bar::new(label, row.ns_per_increment(), color).note(note));
+        }
+        let caption = chart::Caption::this_run(env!("CARGO_PKG_NAME"));
+        match chart::bars(&path, &[panel], &caption) {
+            Ok(()) => println!("Wrote the chart to {}.", path.display()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
 }
 
-pub(crate) fn show(threads: usize, increments: u64) {
+pub(crate) fn show(threads: usize, increments: u64) -> Vec<cost::Cost> {
     let rows = cost::measure(threads, increments);
     println!(
         "Every row does {} increments: {threads} threads x {}, or all of them on 1 thread.",
@@ -70,4 +105,5 @@ pub(crate) fn show(threads: usize, increments: u64) {
         "ns / increment is wall time divided by increments, so rows with threads on {} cores can beat 1.00x.",
         cores()
     );
+    rows
 }

@@ -129,7 +129,8 @@ pub(crate) fn throughput_table(
     items: u64,
     capacities: &[usize],
     repeats: usize,
-) {
+) -> Vec<(String, f64)> {
+    let mut rates = Vec::new();
     let mut t = table([
         "queue",
         "items",
@@ -155,6 +156,7 @@ pub(crate) fn throughput_table(
             .collect();
         let base = runs[0].items_per_sec();
         for run in runs {
+            rates.push((run.kind.label(capacity), run.items_per_sec()));
             t.add_row([
                 run.kind.label(capacity),
                 grouped(items),
@@ -171,4 +173,5 @@ pub(crate) fn throughput_table(
             "(debug build: for real numbers, `cargo run --release -p lesson-03-sync -- bench`)"
         );
     }
+    rates
 }

@@ -1,6 +1,7 @@
 //! `bench`: startup and throughput at bench sizes, with Python side by side.
 
 use anyhow::Result;
+use course_support::chart;
 use course_support::child::Spawner;
 use course_support::cli::u64_in;
 use course_support::cli::usize_in;
@@ -24,6 +25,9 @@ pub(crate) struct Args {
     pub(crate) starts: usize,
     #[command(flatten)]
     pub(crate) python: PythonArgs,
+    /// Also draw the messages per second of every channel (Python's beside) into this SVG file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
@@ -33,8 +37,17 @@ pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
         batch,
         starts,
         python,
+        svg,
     } = args;
-    show(spawner, messages, producers, batch, starts, &python)
+    show(
+        spawner,
+        messages,
+        producers,
+        batch,
+        starts,
+        &python,
+        svg.as_deref(),
+    )
 }
 
 pub(crate) fn show(
@@ -44,6 +57,7 @@ pub(crate) fn show(
     batch: usize,
     starts: usize,
     python: &PythonArgs,
+    svg: Option<&std::path::Path>,
 ) -> Result<()> {
     println!(
         "Lesson 04 bench: {} messages per row, {starts} starts per start-up row, {} cores.",
@@ -73,6 +87,23 @@ pub(crate) fn show(
     super::startup::show(spawner, starts * 10, starts, py.as_ref())?;
     tour::section("Throughput: messages per second");
     let ipc = super::throughput::show(spawner, messages, producers, batch, py.as_ref())?;
+    if let Some(path) = svg {
+        let panel = chart::BarPanel {
+            bars: ipc.bars.clone(),
+            ..chart::BarPanel::new(
+                format!("{} small messages: messages per second", grouped(messages)),
+                "messages per second (log scale, longer is faster)",
+                "/s",
+            )
+            .log()
+        };
+        chart::bars(
+            path,
+            &[panel],
+            &chart::Caption::this_run(env!("CARGO_PKG_NAME")),
+        )?;
+        println!("Wrote the chart to {}.", path.display());
+    }
     tour::section("Targets (see the book's Targets page)");
     let Some(py) = &py else {
         println!("IPC >= 5x Python's Queue: not measured (no python3).");

@@ -4,8 +4,8 @@ use anyhow::Result;
 use course_support::child::Spawner;
 use course_support::cli::u64_in;
 use course_support::cli::usize_in;
-use course_support::cores;
 use course_support::report::grouped;
+use course_support::{chart, cores};
 use course_support::{ratio, table};
 use lesson_04_ipc::{python, throughput};
 
@@ -30,11 +30,13 @@ pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
 
 /// The rows the targets compare: one producer process, one message per
 /// send, and the same in batches.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct IpcRates {
     pub(crate) one_by_one: f64,
     pub(crate) batched: f64,
     pub(crate) buffered: f64,
+    /// Every row of the table as a bar (Python's in its colour), for a chart.
+    pub(crate) bars: Vec<chart::Bar>,
 }
 
 /// Prints the throughput table.
@@ -67,7 +69,16 @@ pub(crate) fn show(
         headers.extend(["vs Python Queue (idiomatic)", "vs like-for-like Python"]);
     }
     let mut t = table(headers);
+    let mut bars = Vec::new();
     let mut add = |label: &str, rate: f64, like: Option<(&str, f64)>| {
+        let color = if label.starts_with("Python") {
+            chart::PYTHON
+        } else if label.contains("thread -> thread") {
+            2
+        } else {
+            3
+        };
+        bars.push(chart::Bar::new(label, rate, color));
         let mut row = vec![
             label.to_owned(),
             grouped(rate as u64),
@@ -113,6 +124,7 @@ pub(crate) fn show(
         one_by_one: rate_of(throughput::Kind::IpcOneProcess),
         batched: rate_of(throughput::Kind::IpcBatched),
         buffered: rate_of(throughput::Kind::StreamOneProcess),
+        bars,
     })
 }
 

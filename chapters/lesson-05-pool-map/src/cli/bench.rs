@@ -1,6 +1,7 @@
 //! `bench`: scaling at bench sizes, the target, and Python side by side.
 
 use anyhow::Result;
+use course_support::chart;
 use course_support::child::Spawner;
 use course_support::cli::usize_in;
 use course_support::interpreter::{self, PythonArgs};
@@ -35,6 +36,9 @@ pub(crate) struct Args {
     pub(crate) no_python: bool,
     #[command(flatten)]
     pub(crate) python: PythonArgs,
+    /// Also draw this run's speed-up and efficiency over workers (Python's beside Rust's) into this SVG file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<()> {
@@ -90,10 +94,10 @@ pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<()> {
     tour::section("Python side by side: the same blocks, the same chunks");
     if a.no_python {
         println!("Skipped (--no-python).");
-        return Ok(());
+        return chart(a, &runs, &[]);
     }
     let Some(py) = interpreter::announce(a.python.python_bin.as_deref()) else {
-        return Ok(());
+        return chart(a, &runs, &[]);
     };
     let f = &py.facts;
     let mut modes = vec!["sequential", "threads", "processes"];
@@ -110,7 +114,7 @@ pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<()> {
         Ok(run) => run,
         Err(e) => {
             println!("The Python run failed, going on without it: {e:#}");
-            return Ok(());
+            return chart(a, &runs, &[]);
         }
     };
     let threads = if run.gil_on {
@@ -169,5 +173,70 @@ pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<()> {
         speedups.join(", "),
         a.repeat
     );
+    let python: Vec<(&str, f64)> = ["threads", "processes", "interpreters"]
+        .into_iter()
+        .filter_map(|m| run.rows.get(m).map(|r| (m, seq / r.ms.max(1e-9))))
+        .collect();
+    chart(a, &runs, &python)
+}
+
+// ANCHOR: chart
+/// With `--svg`: this run's speed-up and efficiency over workers, one line per
+/// Rust mode, the ideal dashed, and Python's speed-ups at `cores()` workers.
+fn chart(a: &Args, runs: &[scaling::Run], python: &[(&str, f64)]) -> Result<()> {
+    let Some(path) = &a.svg else {
+        return Ok(());
+    };
+    let base = runs[0].total();
+    let series = |mode: Mode, f: &dyn Fn(&scaling::Run) -> f64| -> Vec<(f64, f64)> {
+        runs.iter()
+            .filter(|r| r.mode == mode)
+            .map(|r| (r.workers as f64, f(r)))
+            .collect()
+    };
+    let speedup = |r: &scaling::Run| scaling::speedup(base, r.total());
+    let efficiency = |r: &scaling::Run| 100.0 * scaling::efficiency(speedup(r), r.workers);
+    let most = runs.iter().map(|r| r.workers).max().unwrap_or(1);
+    let ideal = (1..=most)
+        .map(|w| (w as f64, w.min(cores()) as f64))
+        .collect();
+    let mut up = chart::LinePanel::new(
+        format!("Speed-up over one worker, {} cores", cores()),
+        "workers",
+        "speed-up (x)",
+    )
+    .line(chart::Line::new("ideal: min(workers, cores)", ideal, chart::BASELINE).dashed());
+    let mut eff = chart::LinePanel::new(
+        "Efficiency: speed-up / workers",
+        "workers",
+        "efficiency (%)",
+    );
+    for (k, mode) in Mode::PARALLEL.into_iter().enumerate() {
+        let color = [2, 4, 3][k];
+        up = up.line(chart::Line::new(
+            mode.label(),
+            series(mode, &speedup),
+            color,
+        ));
+        eff = eff.line(chart::Line::new(
+            mode.label(),
+            series(mode, &efficiency),
+            color,
+        ));
+    }
+    for (mode, s) in python {
+        let points = vec![(1.0, 1.0), (cores() as f64, *s)];
+        // Python's threads in the GIL threads' red, its interpreters in brown.
+        let color = match *mode {
+            "threads" => 1,
+            "interpreters" => 6,
+            _ => chart::PYTHON,
+        };
+        up = up.line(chart::Line::new(format!("Python {mode}"), points, color));
+    }
+    let caption = chart::Caption::this_run(env!("CARGO_PKG_NAME"));
+    chart::lines(path, &[up, eff], &caption)?;
+    println!("Wrote the chart to {}.", path.display());
     Ok(())
 }
+// ANCHOR_END: chart

@@ -1,6 +1,7 @@
 //! `bench`: the comparison at bench sizes, with the targets.
 
 use anyhow::Result;
+use course_support::chart;
 use course_support::child::Spawner;
 use course_support::cli::usize_in;
 use course_support::report::met;
@@ -16,6 +17,9 @@ pub(crate) struct Args {
     pub(crate) rounds: usize,
     #[arg(long, default_value_t = 3, value_parser = usize_in(1..=1_000))]
     pub(crate) json_rounds: usize,
+    /// Also draw each mode's best round (shared memory vs pipes vs memcpy) into this SVG file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
@@ -23,14 +27,16 @@ pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
         shape,
         rounds,
         json_rounds,
+        svg,
     } = args;
     show(
         spawner,
         super::shape::setup(shape.checked()?, rounds, json_rounds, 2.0),
+        svg.as_deref(),
     )
 }
 
-pub(crate) fn show(spawner: &Spawner, s: Setup) -> Result<()> {
+pub(crate) fn show(spawner: &Spawner, s: Setup, svg: Option<&std::path::Path>) -> Result<()> {
     println!(
         "Lesson 06 bench: {} cores, {} workers, {} timed rounds ({} for JSON).",
         cores(),
@@ -54,6 +60,36 @@ pub(crate) fn show(spawner: &Spawner, s: Setup) -> Result<()> {
         best(Kind::PipeRaw),
         best(Kind::PipeJson),
     );
+    if let Some(path) = svg {
+        let mut panel = chart::BarPanel::new(
+            format!(
+                "A {} x {} f64 matrix, x {} per round: best round",
+                s.rows, s.cols, s.factor
+            ),
+            "milliseconds per round (log scale, shorter is faster)",
+            "ms",
+        )
+        .log();
+        for r in &rows {
+            let ms = r.best.as_secs_f64() * 1e3;
+            let color = match r.kind {
+                Kind::Memcpy => chart::BASELINE,
+                Kind::Shm => 2,
+                Kind::PipeRaw | Kind::PipeJson => 3,
+                _ => 4,
+            };
+            panel = panel.bar(
+                chart::Bar::new(r.kind.label(), ms, color)
+                    .note(format!("{:.2}x memcpy", r.best.as_secs_f64() / memcpy)),
+            );
+        }
+        chart::bars(
+            path,
+            &[panel],
+            &chart::Caption::this_run(env!("CARGO_PKG_NAME")),
+        )?;
+        println!("Wrote the chart to {}.", path.display());
+    }
     tour::section("Targets (see the book's Targets page), best rounds of this run");
     let mut t = table(["target", "measured", "ratio", "verdict"]);
     let shm_vs_memcpy = shm / memcpy;

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use anyhow::Result;
+use course_support::chart;
 use course_support::child::Spawner;
 use course_support::cli::u64_in;
 use course_support::cli::usize_in;
@@ -34,6 +35,9 @@ pub(crate) struct Args {
     pub(crate) repeats: usize,
     #[command(flatten)]
     pub(crate) python: PythonArgs,
+    /// Also draw the cost per task of every executor (Python's beside) into this SVG file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
@@ -45,7 +49,9 @@ pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
         python_limit,
         repeats,
         python,
+        svg,
     } = args;
+    let svg = svg.as_deref();
     show(
         spawner,
         Sizes {
@@ -57,6 +63,7 @@ pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
             repeats,
         },
         &python,
+        svg,
     )
 }
 
@@ -71,7 +78,12 @@ pub(crate) struct Sizes {
     pub(crate) repeats: usize,
 }
 
-pub(crate) fn show(spawner: &Spawner, sizes: Sizes, python: &PythonArgs) -> Result<()> {
+pub(crate) fn show(
+    spawner: &Spawner,
+    sizes: Sizes,
+    python: &PythonArgs,
+    svg: Option<&std::path::Path>,
+) -> Result<()> {
     let Sizes {
         workers,
         tasks,
@@ -203,5 +215,47 @@ pub(crate) fn show(spawner: &Spawner, sizes: Sizes, python: &PythonArgs) -> Resu
         t.add_row(row);
     }
     println!("{t}");
+    if let Some(path) = svg {
+        chart(path, &o, py.as_ref())?;
+    }
+    Ok(())
+}
+
+/// The cost per task of each Rust pool and each Python executor, one bar each.
+fn chart(
+    path: &std::path::Path,
+    o: &measure::Overhead,
+    py: Option<&python::PythonRun>,
+) -> Result<()> {
+    let mut panel = chart::BarPanel::new(
+        format!(
+            "Cost per task, {} workers: an empty task, submitted and collected",
+            o.workers
+        ),
+        "microseconds per task (log scale, shorter is cheaper)",
+        "µs",
+    )
+    .log();
+    for row in &o.rows {
+        let color = if row.label.contains("process") { 3 } else { 2 };
+        panel = panel.bar(chart::Bar::new(row.label, row.us_each(), color));
+    }
+    if let Some(p) = py {
+        let mut rows = vec![
+            ("Python ThreadPoolExecutor.submit", p.threads_us),
+            ("Python Pool.apply_async", p.pool_apply_async_us),
+            ("Python Pool.map, chunksize=1", p.pool_map_chunk1_us),
+            ("Python ProcessPoolExecutor.submit", p.processes_us),
+        ];
+        if let Some(us) = p.interpreters_us {
+            rows.push(("Python InterpreterPoolExecutor.submit", us));
+        }
+        for (label, us) in rows {
+            panel = panel.bar(chart::Bar::new(label, us, chart::PYTHON));
+        }
+    }
+    let caption = chart::Caption::this_run(env!("CARGO_PKG_NAME"));
+    chart::bars(path, &[panel], &caption)?;
+    println!("Wrote the chart to {}.", path.display());
     Ok(())
 }

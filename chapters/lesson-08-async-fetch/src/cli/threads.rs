@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use anyhow::Result;
+use course_support::chart;
 use course_support::child::Spawner;
 use course_support::cli::usize_in;
 use course_support::report::grouped;
@@ -20,6 +21,9 @@ pub(crate) struct Args {
     pub(crate) latency: super::shared::Latency,
     #[command(flatten)]
     pub(crate) request_timeout: super::shared::RequestTimeout,
+    /// Also draw time and memory over requests in flight, one line per client, into this SVG file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(args: Args) -> Result<()> {
@@ -27,11 +31,19 @@ pub(crate) fn run(args: Args) -> Result<()> {
         levels,
         latency,
         request_timeout,
+        svg,
     } = args;
-    show(&levels, latency.get(), request_timeout.get())
+    let points = show(&levels, latency.get(), request_timeout.get())?;
+    if let Some(path) = svg {
+        chart(&path, &points)?;
+    }
+    Ok(())
 }
 
-pub(crate) fn show(levels: &[usize], latency: Duration, limit: Duration) -> Result<()> {
+/// Per client: (in flight, ms, peak RSS MiB) of each level that ran.
+type Points = Vec<(Mode, Vec<(f64, f64, f64)>)>;
+
+pub(crate) fn show(levels: &[usize], latency: Duration, limit: Duration) -> Result<Points> {
     let spawner = Spawner::current_exe()?;
     println!(
         "Each level: that many GETs at once, each client in its own process. The server answers nobody until all of"
@@ -52,6 +64,7 @@ pub(crate) fn show(levels: &[usize], latency: Duration, limit: Duration) -> Resu
         "OS threads",
     ]);
     let mut notes = Vec::new();
+    let mut points: Points = Mode::ALL.iter().map(|&m| (m, Vec::new())).collect();
     for &n in levels {
         if let Err(why) = check_nofile(n) {
             notes.push(format!("{n}: {why}"));
@@ -86,6 +99,13 @@ pub(crate) fn show(levels: &[usize], latency: Duration, limit: Duration) -> Resu
                     if let Some(e) = &run.first_error {
                         notes.push(format!("{n}, {}: first error: {e}", mode.name()));
                     }
+                    if let (Some(line), Some(kib)) = (
+                        points.iter_mut().find(|(m, _)| *m == mode),
+                        run.peak_rss_kib,
+                    ) {
+                        line.1
+                            .push((n as f64, run.elapsed_s * 1e3, kib as f64 / 1024.0));
+                    }
                     t.add_row([
                         grouped(n),
                         mode.label().to_owned(),
@@ -108,5 +128,31 @@ pub(crate) fn show(levels: &[usize], latency: Duration, limit: Duration) -> Resu
     for note in notes {
         println!("note: {note}");
     }
+    Ok(points)
+}
+
+/// Time and memory over requests in flight (log scale), one line per client.
+fn chart(path: &std::path::Path, points: &Points) -> Result<()> {
+    let mut time = chart::LinePanel::new(
+        "Time for all requests in flight at once",
+        "requests in flight (log scale)",
+        "milliseconds",
+    )
+    .log_x();
+    let mut memory = chart::LinePanel::new(
+        "Peak memory of the client process",
+        "requests in flight (log scale)",
+        "peak RSS (MiB)",
+    )
+    .log_x();
+    for (k, (mode, runs)) in points.iter().enumerate() {
+        let color = [1, 4, 5][k % 3];
+        let xy = |f: fn(&(f64, f64, f64)) -> f64| runs.iter().map(|p| (p.0, f(p))).collect();
+        time = time.line(chart::Line::new(mode.label(), xy(|p| p.1), color));
+        memory = memory.line(chart::Line::new(mode.label(), xy(|p| p.2), color));
+    }
+    let caption = chart::Caption::this_run(env!("CARGO_PKG_NAME"));
+    chart::lines(path, &[time, memory], &caption)?;
+    println!("Wrote the chart to {}.", path.display());
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use course_support::cli::{f64_in, u64_in, usize_in};
-use course_support::table;
+use course_support::{chart, table};
 use lesson_09_hybrid_pipeline::bridge::{Capacity, sparkline};
 use lesson_09_hybrid_pipeline::memory::{mib, peak_rss_kib, reset_peak_rss, rss_kib};
 use lesson_09_hybrid_pipeline::pipeline::{self, Config};
@@ -34,6 +34,9 @@ pub(crate) struct Args {
     /// KiB per body.
     #[arg(long, default_value_t = 256, value_parser = usize_in(1..=16_384))]
     pub(crate) body_kib: usize,
+    /// Also draw the items waiting in each channel over time into this SVG file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
@@ -45,6 +48,7 @@ pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
         cpu_workers,
         capacity,
         body_kib,
+        svg,
     } = args;
     let knobs = super::shared::Knobs {
         latency_ms,
@@ -54,10 +58,15 @@ pub(crate) fn run(stop: &StopSignal, args: Args) -> Result<Flow> {
         capacity,
         body_kib,
     };
-    show(&knobs, items, stop)
+    show(&knobs, items, stop, svg.as_deref())
 }
 
-pub(crate) fn show(knobs: &super::shared::Knobs, items: usize, stop: &StopSignal) -> Result<Flow> {
+pub(crate) fn show(
+    knobs: &super::shared::Knobs,
+    items: usize,
+    stop: &StopSignal,
+    svg: Option<&std::path::Path>,
+) -> Result<Flow> {
     let scenario = super::shared::scenario(knobs, items);
     let p = super::shared::prepare(knobs, scenario.clone())?;
     super::shared::describe(&p, &scenario);
@@ -130,6 +139,28 @@ pub(crate) fn show(knobs: &super::shared::Knobs, items: usize, stop: &StopSignal
             capacity.to_string(),
             sparkline(&q.trace, span, scale, 60)
         );
+    }
+    if let Some(path) = svg {
+        let mut panel = chart::LinePanel::new(
+            format!("Items waiting in the channel, {items} URLs, a slow CPU stage"),
+            "milliseconds since the start",
+            "items waiting",
+        );
+        for (k, (capacity, q, _)) in lines.iter().enumerate() {
+            let points = q
+                .trace
+                .iter()
+                .map(|(at, depth)| (at.as_secs_f64() * 1e3, *depth as f64))
+                .collect();
+            panel = panel.line(chart::Line::new(
+                capacity.to_string(),
+                points,
+                [2, 1][k % 2],
+            ));
+        }
+        let caption = chart::Caption::this_run(env!("CARGO_PKG_NAME"));
+        chart::lines(path, &[panel], &caption)?;
+        println!("Wrote the chart to {}.", path.display());
     }
     let (bounded_wall, unbounded_wall) = (lines[0].2.as_secs_f64(), lines[1].2.as_secs_f64());
     if (bounded_wall - unbounded_wall).abs() <= 0.25 * bounded_wall.max(unbounded_wall) {

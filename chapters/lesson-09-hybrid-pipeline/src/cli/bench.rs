@@ -73,5 +73,5 @@ pub(crate) fn show(
         body_kib: 256,
         ..knobs.clone()
     };
-    super::backpressure::show(&bp, 400, stop)
+    super::backpressure::show(&bp, 400, stop, None)
 }
