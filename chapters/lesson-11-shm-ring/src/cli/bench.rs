@@ -1,6 +1,7 @@
 //! `bench`: one message per send, process to process, every way in one run.
 
 use anyhow::Result;
+use course_support::chart;
 use course_support::child::Spawner;
 use course_support::cli::{u64_in, usize_in};
 use course_support::interpreter::{self, PythonArgs};
@@ -22,6 +23,9 @@ pub(crate) struct Args {
     pub(crate) rounds: u64,
     #[command(flatten)]
     pub(crate) python: PythonArgs,
+    /// Also draw the messages per second of every way (Python's beside) into this SVG file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<std::path::PathBuf>,
 }
 
 /// The best of `runs` calls of `f` (messages per second).
@@ -39,6 +43,7 @@ pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
         runs,
         rounds,
         python,
+        svg,
     } = args;
     println!(
         "Lesson 11 bench: {} messages per row, one producer process sending one message per\n\
@@ -131,6 +136,9 @@ pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
     println!(
         "Each Rust row is the fastest of {runs} runs; each Python row is one run of python/ring.py."
     );
+    if let Some(path) = &svg {
+        draw(path, messages, &rows)?;
+    }
 
     tour::section("Targets (see the book's Targets page)");
     let Some(queue) = queue else {
@@ -158,5 +166,39 @@ pub(crate) fn run(spawner: &Spawner, args: Args) -> Result<()> {
         run.ns_per_message(),
         run.ns_per_message() / hop
     );
+    Ok(())
+}
+
+/// The table's messages per second as bars, Python's in their own colour.
+fn draw(path: &std::path::Path, messages: u64, rows: &[(String, f64)]) -> Result<()> {
+    let bars = rows
+        .iter()
+        .map(|(way, rate)| {
+            let color = if way.starts_with("Python") {
+                chart::PYTHON
+            } else {
+                0
+            };
+            chart::Bar::new(way.clone(), *rate, color)
+        })
+        .collect();
+    let panel = chart::BarPanel {
+        bars,
+        ..chart::BarPanel::new(
+            format!(
+                "{} messages, one per send: messages per second",
+                grouped(messages)
+            ),
+            "messages per second (log scale, longer is faster)",
+            "/s",
+        )
+        .log()
+    };
+    chart::bars(
+        path,
+        &[panel],
+        &chart::Caption::this_run(env!("CARGO_PKG_NAME")),
+    )?;
+    println!("Wrote the chart to {}.", path.display());
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! 10 and 100 machines built from them, in one run.
 
 use anyhow::Result;
+use course_support::chart;
 use course_support::child::Spawner;
 use course_support::{cores, table, tour};
 use lesson_12_distributed::model::{Model, Prediction};
@@ -30,6 +31,9 @@ pub(crate) struct Args {
     pub(crate) rtt_ms: f64,
     #[command(flatten)]
     pub(crate) python: PythonSide,
+    /// Also draw each job's time (start-up included) per engine into this SVG file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<std::path::PathBuf>,
 }
 
 pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<()> {
@@ -75,6 +79,44 @@ pub(crate) fn run(spawner: &Spawner, a: &Args) -> Result<()> {
     )?;
     tour::section("Model, not measured: the same jobs on 10 and 100 machines");
     print_model(a, &primes, a.tasks, &words, a.files, &sweeps);
+    if let Some(path) = &a.svg {
+        draw(
+            path,
+            &[("The prime count", &primes), ("The word count", &words)],
+        )?;
+    }
+    Ok(())
+}
+
+/// Each job's time as a user waits for it (start-up plus job), one bar per
+/// engine and place; Python's engines in their own colour.
+fn draw(path: &std::path::Path, jobs: &[(&str, &[Line])]) -> Result<()> {
+    let panels: Vec<chart::BarPanel> = jobs
+        .iter()
+        .map(|(title, lines)| chart::BarPanel {
+            bars: lines
+                .iter()
+                .map(|l| {
+                    let rust = ["loop", "rayon", "timely"].contains(&l.engine.as_str());
+                    let color = if rust { 0 } else { chart::PYTHON };
+                    let label = format!("{}, {}, {} workers", l.engine, l.place, l.workers);
+                    chart::Bar::new(label, l.total_ms(), color)
+                })
+                .collect(),
+            ..chart::BarPanel::new(
+                format!("{title}: start-up plus job"),
+                "milliseconds (log scale, shorter is faster)",
+                "ms",
+            )
+            .log()
+        })
+        .collect();
+    chart::bars(
+        path,
+        &panels,
+        &chart::Caption::this_run(env!("CARGO_PKG_NAME")),
+    )?;
+    println!("Wrote the chart to {}.", path.display());
     Ok(())
 }
 

@@ -4,6 +4,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use course_support::chart;
 use course_support::child::Spawner;
 use course_support::cli::{u64_in, usize_in};
 use course_support::interpreter::PythonArgs;
@@ -40,7 +41,14 @@ pub(crate) struct Args {
     pub(crate) no_python: bool,
     #[command(flatten)]
     pub(crate) python: PythonArgs,
+    /// Also draw requests/s and p99 latency over connections (the I/O endpoint), one line per server, into this SVG file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) svg: Option<std::path::PathBuf>,
 }
+
+/// A server's label and, at each level of the I/O-bound endpoint,
+/// (connections, requests/s, p99 ms): what the chart draws.
+type Curve = (String, Vec<(f64, f64, f64)>);
 
 /// One server to measure: its label and how to start it on descriptor 3.
 struct Contender {
@@ -179,9 +187,11 @@ pub(crate) fn run(args: Args) -> Result<()> {
         "unserved",
         "memory MiB",
     ]);
+    let mut curves: Vec<Curve> = Vec::new();
     // A fresh server for every level: connections a slow server left in its
     // queue at one level must not be served during the next.
     for mut c in contenders {
+        curves.push((c.label.clone(), Vec::new()));
         for (endpoint, connections) in &grid {
             let l = listener()?;
             let mut server = ServerProcess::spawn(&c.label, &mut c.command, &l)
@@ -201,6 +211,10 @@ pub(crate) fn run(args: Args) -> Result<()> {
             let memory = sampler.finish();
             let died = server.exited();
             drop(server);
+            if let (true, Some((_, points))) = (*endpoint == io, curves.last_mut()) {
+                let p99 = r.p99().map_or(f64::NAN, |us| us as f64 / 1e3);
+                points.push((*connections as f64, r.per_second(), p99));
+            }
             t.add_row([
                 c.label.clone(),
                 endpoint.path(),
@@ -232,5 +246,50 @@ pub(crate) fn run(args: Args) -> Result<()> {
     for note in notes {
         println!("{note}");
     }
+    if let Some(path) = &args.svg {
+        draw(path, &io.path(), &curves)?;
+    }
+    Ok(())
+}
+
+/// Requests per second and p99 latency over connections, a line per server,
+/// Python's in their own colours.
+fn draw(path: &std::path::Path, endpoint: &str, curves: &[Curve]) -> Result<()> {
+    let line = |i: usize, label: &str, points: Vec<(f64, f64)>| {
+        let color = if label.starts_with("Python") {
+            chart::PYTHON - i % 3
+        } else {
+            i
+        };
+        chart::Line::new(label, points, color)
+    };
+    let mut rate = chart::LinePanel::new(
+        format!("`{endpoint}`: requests per second"),
+        "open connections (log scale)",
+        "requests per second",
+    )
+    .log_x();
+    let mut p99 = chart::LinePanel::new(
+        format!("`{endpoint}`: p99 latency"),
+        "open connections (log scale)",
+        "p99 ms (log scale)",
+    )
+    .log_x()
+    .log_y();
+    for (i, (label, points)) in curves.iter().enumerate() {
+        rate = rate.line(line(i, label, points.iter().map(|p| (p.0, p.1)).collect()));
+        let finite = points
+            .iter()
+            .filter(|p| p.2.is_finite())
+            .map(|p| (p.0, p.2))
+            .collect();
+        p99 = p99.line(line(i, label, finite));
+    }
+    chart::lines(
+        path,
+        &[rate, p99],
+        &chart::Caption::this_run(env!("CARGO_PKG_NAME")),
+    )?;
+    println!("Wrote the chart to {}.", path.display());
     Ok(())
 }
