@@ -158,6 +158,10 @@ enum CheckWhat {
         /// Tests to run at once (default: the number of cores).
         #[arg(long, value_name = "N")]
         jobs: Option<usize>,
+        /// With --test NAME of a model-checked test: replay the interleaving
+        /// that failed in its last run, printing each thread's steps.
+        #[arg(long, requires = "test")]
+        replay: bool,
     },
     /// Maintainers: `cargo xtask maint check-solutions`.
     #[command(hide = true)]
@@ -188,11 +192,13 @@ fn run(command: Command) -> anyhow::Result<bool> {
                 watch,
                 test,
                 jobs,
+                replay,
             } => {
                 let opts = grade::Options {
                     timeout,
                     test,
                     jobs,
+                    replay,
                 };
                 let run = || grade::check_exercises(&course, &names, &opts, json.as_deref());
                 if watch {
