@@ -351,7 +351,7 @@ pub fn run_test(spec: &TestSpec) -> Result<TestRun> {
                  `~~ THREAD N ~~` is a switch to thread N):\n{}",
                 schedule_steps(&stdout.text())
             ));
-        } else {
+        } else if !message.contains("not yet implemented") {
             message.push_str(&format!(
                 "\n\nthe model checker found an interleaving of your threads where this fails; \
                  its schedule is saved in {}. Replay it, with every step of every thread \
