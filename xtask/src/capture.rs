@@ -10,8 +10,16 @@ use crate::course::Course;
 
 pub fn run(course: &Course, only: &[String]) -> Result<bool> {
     let lessons = course.lessons()?;
+    // `crate` captures all of a crate's outputs; `crate/name` only that one.
+    let wanted = |lesson: &str, capture: &str| {
+        only.is_empty()
+            || only
+                .iter()
+                .any(|o| o == lesson || o.split_once('/') == Some((lesson, capture)))
+    };
     for name in only {
-        if !lessons.iter().any(|l| &l.name == name) {
+        let name = name.split_once('/').map_or(name.as_str(), |(c, _)| c);
+        if !lessons.iter().any(|l| l.name == name) {
             let known: Vec<&str> = lessons.iter().map(|l| l.name.as_str()).collect();
             bail!("unknown lesson crate `{name}`; known: {}", known.join(", "));
         }
@@ -19,7 +27,7 @@ pub fn run(course: &Course, only: &[String]) -> Result<bool> {
     let mut ok = true;
     for lesson in lessons
         .iter()
-        .filter(|l| only.is_empty() || only.contains(&l.name))
+        .filter(|l| l.captures.keys().any(|c| wanted(&l.name, c)))
     {
         let out_dir = course
             .root
@@ -27,14 +35,29 @@ pub fn run(course: &Course, only: &[String]) -> Result<bool> {
             .join(&lesson.name)
             .join("output");
         for (capture, args) in &lesson.captures {
+            if !wanted(&lesson.name, capture) {
+                continue;
+            }
+            // Leading `--features=...` arguments are cargo's, not the lesson's.
+            let features = args
+                .iter()
+                .take_while(|a| a.starts_with("--features="))
+                .count();
+            let (cargo_args, args) = args.split_at(features);
             eprintln!(
-                "capturing {}/{capture}: cargo run --release -p {} -- {}",
+                "capturing {}/{capture}: cargo run --release -p {}{} -- {}",
                 lesson.name,
                 lesson.name,
+                cargo_args
+                    .iter()
+                    .map(|a| format!(" {a}"))
+                    .collect::<String>(),
                 args.join(" ")
             );
             let out = cargo(&course.root, &course.target_dir())
-                .args(["run", "--release", "--quiet", "-p", &lesson.name, "--"])
+                .args(["run", "--release", "--quiet", "-p", &lesson.name])
+                .args(cargo_args)
+                .arg("--")
                 .args(args)
                 .env("NO_COLOR", "1")
                 .output()

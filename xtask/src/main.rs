@@ -118,7 +118,7 @@ enum Maint {
     },
     /// Re-run the lesson commands whose outputs the book shows.
     Capture {
-        /// Lesson crates to capture (default: all).
+        /// Lesson crates to capture (default: all); `crate/name` captures one output.
         crates: Vec<String>,
     },
     /// Compile every .py under chapters/ and run each chapters/*/python/*.py.

@@ -46,7 +46,12 @@ where
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound.get_or_insert(DEFAULT_PREEMPTIONS);
     let _log = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("LOOM_LOG"))
+        // Without LOOM_LOG, nothing: loom's own error line about the panic
+        // it catches would only repeat the test's failure message.
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LOOM_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off")),
+        )
         .with_test_writer()
         .without_time()
         .finish()

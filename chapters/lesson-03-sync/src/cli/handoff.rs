@@ -1,0 +1,118 @@
+//! `handoff`: a value handed over with a flag. The stress test, on the
+//! `Relaxed` variant that is wrong and the `Release`/`Acquire` one; with
+//! `--model` (built with `--features model`), the loom model checker on the
+//! wrong one.
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Hand-offs in the stress test
+    #[arg(long, default_value_t = 2_000_000, value_parser = course_support::cli::u64_in(1..=100_000_000))]
+    pub(crate) rounds: u64,
+    /// Run the loom model checker on the wrong variant instead (needs
+    /// `--features model`)
+    #[arg(long)]
+    pub(crate) model: bool,
+    /// Stress runs per variant
+    #[arg(long, default_value_t = 5, value_parser = course_support::cli::usize_in(1..=100))]
+    pub(crate) runs: usize,
+}
+
+#[cfg(not(feature = "model"))]
+pub(crate) fn run(args: &Args) {
+    use lesson_03_sync::handoff::{Handoff, OneShot, RelaxedHandoffWrong, stress};
+
+    if args.model {
+        eprintln!(
+            "--model runs the loom model checker, which this build does not have: \
+             cargo run --release -p lesson-03-sync --features model -- handoff --model"
+        );
+        std::process::exit(2);
+    }
+    fn row<S: OneShot>(name: &str, args: &Args, t: &mut course_support::report::Table) {
+        let (mut stale, mut caught_up) = (0, 0);
+        for _ in 0..args.runs {
+            let run = stress::<S>(args.rounds);
+            stale += run.stale;
+            caught_up += run.caught_up;
+        }
+        t.add_row([
+            name.to_owned(),
+            format!("{} x {}", args.runs, args.rounds),
+            caught_up.to_string(),
+            stale.to_string(),
+        ]);
+    }
+    println!(
+        "Stress test on {}: a writer puts value i+1 in slot i, a reader right behind it \
+         takes it once the slot's flag is up, and counts stale values.",
+        std::env::consts::ARCH
+    );
+    let mut t = course_support::table([
+        "variant",
+        "hand-offs",
+        "reader waited for the flag",
+        "stale values read",
+    ]);
+    row::<RelaxedHandoffWrong>("RelaxedHandoffWrong (Relaxed flag)", args, &mut t);
+    row::<Handoff>("Handoff (Release / Acquire flag)", args, &mut t);
+    println!("{t}");
+}
+
+#[cfg(feature = "model")]
+pub(crate) fn run(args: &Args) {
+    use std::sync::Mutex as StdMutex;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+    use lesson_03_sync::handoff::{OneShot, RelaxedHandoffWrong};
+    use model_sync::{sync::Arc, thread};
+
+    if !args.model {
+        eprintln!("this build has loom's atomics, which work only inside the model: add --model");
+        std::process::exit(2);
+    }
+    // What the body saw in the execution loom is running: std types, outside
+    // the model, so recording adds nothing for loom to explore.
+    static EXECUTIONS: AtomicUsize = AtomicUsize::new(0);
+    static TAKEN: StdMutex<Option<u64>> = StdMutex::new(None);
+
+    println!("loom on RelaxedHandoffWrong: the main thread reads, a spawned thread writes 42.\n");
+    // ANCHOR: model
+    let checked = std::panic::catch_unwind(|| {
+        model_sync::model(|| {
+            EXECUTIONS.fetch_add(1, SeqCst);
+            let slot = Arc::new(RelaxedHandoffWrong::default());
+            let writer = {
+                let slot = Arc::clone(&slot);
+                thread::spawn(move || slot.put(42))
+            };
+            let taken = slot.take();
+            *TAKEN.lock().unwrap() = taken;
+            writer.join().unwrap();
+            if let Some(value) = taken {
+                assert_eq!(value, 42, "the reader saw the flag up, and a stale value");
+            }
+        });
+    });
+    // ANCHOR_END: model
+    let executions = EXECUTIONS.load(SeqCst);
+    match checked {
+        Ok(()) => println!("loom explored {executions} executions and found no failure"),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            println!("loom failed execution {executions} (the ones before it passed):");
+            println!("  {}", message.lines().next().unwrap_or(""));
+            println!("\nwhat the threads did in that execution:");
+            println!("  writer: value.store(42, Relaxed); ready.store(true, Relaxed)");
+            match *TAKEN.lock().unwrap_or_else(|e| e.into_inner()) {
+                Some(value) => println!(
+                    "  reader: ready.load(Relaxed) -> true; value.load(Relaxed) -> {value}"
+                ),
+                None => println!("  reader: ready.load(Relaxed) -> false"),
+            }
+        }
+    }
+}
