@@ -72,21 +72,30 @@ pub(crate) fn run(args: &Args) {
     }
     // What the body saw in the execution loom is running: std types, outside
     // the model, so recording adds nothing for loom to explore.
+    // Loom runs one model thread at a time, so the order of the entries is
+    // the order in which the threads did these steps.
     static EXECUTIONS: AtomicUsize = AtomicUsize::new(0);
-    static TAKEN: StdMutex<Option<u64>> = StdMutex::new(None);
+    static STEPS: StdMutex<Vec<String>> = StdMutex::new(Vec::new());
+    fn step(what: String) {
+        STEPS.lock().unwrap_or_else(|e| e.into_inner()).push(what);
+    }
 
     println!("loom on RelaxedHandoffWrong: the main thread reads, a spawned thread writes 42.\n");
     // ANCHOR: model
     let checked = std::panic::catch_unwind(|| {
         model_sync::model(|| {
             EXECUTIONS.fetch_add(1, SeqCst);
+            STEPS.lock().unwrap().clear();
             let slot = Arc::new(RelaxedHandoffWrong::default());
             let writer = {
                 let slot = Arc::clone(&slot);
-                thread::spawn(move || slot.put(42))
+                thread::spawn(move || {
+                    slot.put(42);
+                    step("writer: put(42) returned".into());
+                })
             };
             let taken = slot.take();
-            *TAKEN.lock().unwrap() = taken;
+            step(format!("reader: take() returned {taken:?}"));
             writer.join().unwrap();
             if let Some(value) = taken {
                 assert_eq!(value, 42, "the reader saw the flag up, and a stale value");
@@ -105,13 +114,9 @@ pub(crate) fn run(args: &Args) {
                 .unwrap_or_default();
             println!("loom failed execution {executions} (the ones before it passed):");
             println!("  {}", message.lines().next().unwrap_or(""));
-            println!("\nwhat the threads did in that execution:");
-            println!("  writer: value.store(42, Relaxed); ready.store(true, Relaxed)");
-            match *TAKEN.lock().unwrap_or_else(|e| e.into_inner()) {
-                Some(value) => println!(
-                    "  reader: ready.load(Relaxed) -> true; value.load(Relaxed) -> {value}"
-                ),
-                None => println!("  reader: ready.load(Relaxed) -> false"),
+            println!("\nthe threads' steps in that execution, in the order loom ran them:");
+            for step in STEPS.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                println!("  {step}");
             }
         }
     }
