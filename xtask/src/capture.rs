@@ -38,12 +38,7 @@ pub fn run(course: &Course, only: &[String]) -> Result<bool> {
             if !wanted(&lesson.name, capture) {
                 continue;
             }
-            // Leading `--features=...` arguments are cargo's, not the lesson's.
-            let features = args
-                .iter()
-                .take_while(|a| a.starts_with("--features="))
-                .count();
-            let (cargo_args, args) = args.split_at(features);
+            let (cargo_args, args) = split_cargo_args(args);
             eprintln!(
                 "capturing {}/{capture}: cargo run --release -p {}{} -- {}",
                 lesson.name,
@@ -80,6 +75,16 @@ pub fn run(course: &Course, only: &[String]) -> Result<bool> {
 }
 
 /// Removes terminal colour codes (`ESC [ ... letter`).
+/// A capture's arguments: the leading `--features=...` ones are cargo's,
+/// the rest the lesson's.
+fn split_cargo_args(args: &[String]) -> (&[String], &[String]) {
+    let features = args
+        .iter()
+        .take_while(|a| a.starts_with("--features="))
+        .count();
+    args.split_at(features)
+}
+
 fn strip_ansi(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
@@ -99,6 +104,19 @@ fn strip_ansi(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn leading_features_go_to_cargo() {
+        let args: Vec<String> = ["--features=model", "handoff", "--features=x"]
+            .map(String::from)
+            .to_vec();
+        let (cargo, lesson) = super::split_cargo_args(&args);
+        assert_eq!(cargo, ["--features=model"]);
+        assert_eq!(lesson, ["handoff", "--features=x"]);
+        let (cargo, lesson) = super::split_cargo_args(&args[1..]);
+        assert!(cargo.is_empty());
+        assert_eq!(lesson.len(), 2);
+    }
+
     #[test]
     fn strips_colour_codes() {
         assert_eq!(super::strip_ansi("\u{1b}[1;32mok\u{1b}[0m done"), "ok done");
