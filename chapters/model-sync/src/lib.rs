@@ -45,17 +45,16 @@ where
 
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound.get_or_insert(DEFAULT_PREEMPTIONS);
-    let _log = tracing_subscriber::fmt()
-        // Without LOOM_LOG, nothing: loom's own error line about the panic
-        // it catches would only repeat the test's failure message.
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LOOM_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off")),
-        )
-        .with_test_writer()
-        .without_time()
-        .finish()
-        .set_default();
+    // With LOOM_LOG, loom's trace goes to the test's output; without it,
+    // to whatever `tracing` subscriber the caller set up (none: nowhere).
+    let _log = std::env::var_os("LOOM_LOG").map(|_| {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_env("LOOM_LOG"))
+            .with_test_writer()
+            .without_time()
+            .finish()
+            .set_default()
+    });
     builder.check(body);
 }
 

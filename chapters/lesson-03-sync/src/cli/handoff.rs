@@ -80,6 +80,17 @@ pub(crate) fn run(args: &Args) {
         STEPS.lock().unwrap_or_else(|e| e.into_inner()).push(what);
     }
 
+    // Loom reports each step it schedules to `tracing`: keep that trace.
+    let _trace = {
+        use tracing_subscriber::util::SubscriberInitExt;
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("loom=trace"))
+            .with_writer(|| TraceWriter)
+            .with_ansi(false)
+            .without_time()
+            .finish()
+            .set_default()
+    };
     println!("loom on RelaxedHandoffWrong: the main thread reads, a spawned thread writes 42.\n");
     // ANCHOR: model
     let checked = std::panic::catch_unwind(|| {
@@ -118,6 +129,78 @@ pub(crate) fn run(args: &Args) {
             for step in STEPS.lock().unwrap_or_else(|e| e.into_inner()).iter() {
                 println!("  {step}");
             }
+            let trace = TRACE.lock().unwrap_or_else(|e| e.into_inner());
+            println!(
+                "\nloom's own trace of that execution, cut to thread switches, spawns, ends \
+                 and atomic operations (atomic 0 is `value`, atomic 1 is `ready`: created \
+                 in that order):"
+            );
+            for step in loom_steps(&String::from_utf8_lossy(&trace), executions) {
+                println!("  {step}");
+            }
         }
     }
+}
+
+/// Where loom's trace goes: kept in memory, printed after a failure.
+#[cfg(feature = "model")]
+static TRACE: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+#[cfg(feature = "model")]
+struct TraceWriter;
+
+#[cfg(feature = "model")]
+impl std::io::Write for TraceWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        TRACE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The steps of execution `iteration` in loom's trace, one line each:
+/// `iter{3}:thread{id=1}: loom::rt::atomic: Atomic::store state=Ref<loom::rt::atomic::State>(0) ordering=Relaxed`
+/// (the text after the last `: ` is the step)
+/// becomes `thread 1: Atomic::store atomic 0, Relaxed`.
+#[cfg(feature = "model")]
+fn loom_steps(trace: &str, iteration: usize) -> Vec<String> {
+    let span = format!("iter{{{iteration}}}");
+    let mut steps = Vec::new();
+    for line in trace.lines().filter(|l| l.contains(&span)) {
+        let thread = line
+            .split_once("thread{id=")
+            .and_then(|(_, rest)| rest.split_once('}'))
+            .map(|(id, _)| id);
+        let what = line.rsplit_once(": ").map_or("", |(_, w)| w).trim();
+        let step = if let Some(rest) = what.strip_prefix("~~~~~~~~ THREAD ") {
+            format!("~~ thread {} runs ~~", rest.trim_end_matches(" ~~~~~~~~"))
+        } else if what.starts_with("Atomic::load") || what.starts_with("Atomic::store") {
+            let op = what.split_whitespace().next().unwrap_or("");
+            let atomic = what
+                .split_once("State>(")
+                .and_then(|(_, r)| r.split_once(')'))
+                .map_or("?", |(n, _)| n);
+            let ordering = what.rsplit_once("ordering=").map_or("?", |(_, o)| o);
+            format!("{op} atomic {atomic}, {ordering}")
+        } else if let Some(rest) = what.strip_prefix("spawn thread=Id(") {
+            format!("spawns thread {}", rest.trim_end_matches(')'))
+        } else if let Some(rest) = what.strip_prefix("terminate thread=Id(") {
+            format!("thread {} ends", rest.split(')').next().unwrap_or("?"))
+        } else {
+            continue;
+        };
+        steps.push(match thread {
+            Some(id) if !step.starts_with("~~") && !step.ends_with("ends") => {
+                format!("thread {id}: {step}")
+            }
+            _ => step,
+        });
+    }
+    steps
 }
