@@ -10,8 +10,16 @@ use crate::course::Course;
 
 pub fn run(course: &Course, only: &[String]) -> Result<bool> {
     let lessons = course.lessons()?;
+    // `crate` captures all of a crate's outputs; `crate/name` only that one.
+    let wanted = |lesson: &str, capture: &str| {
+        only.is_empty()
+            || only
+                .iter()
+                .any(|o| o == lesson || o.split_once('/') == Some((lesson, capture)))
+    };
     for name in only {
-        if !lessons.iter().any(|l| &l.name == name) {
+        let name = name.split_once('/').map_or(name.as_str(), |(c, _)| c);
+        if !lessons.iter().any(|l| l.name == name) {
             let known: Vec<&str> = lessons.iter().map(|l| l.name.as_str()).collect();
             bail!("unknown lesson crate `{name}`; known: {}", known.join(", "));
         }
@@ -19,7 +27,7 @@ pub fn run(course: &Course, only: &[String]) -> Result<bool> {
     let mut ok = true;
     for lesson in lessons
         .iter()
-        .filter(|l| only.is_empty() || only.contains(&l.name))
+        .filter(|l| l.captures.keys().any(|c| wanted(&l.name, c)))
     {
         let out_dir = course
             .root
@@ -32,7 +40,11 @@ pub fn run(course: &Course, only: &[String]) -> Result<bool> {
             .join(&lesson.name)
             .join("images");
         for (capture, entry) in &lesson.captures {
-            let mut args = entry.args.clone();
+            if !wanted(&lesson.name, capture) {
+                continue;
+            }
+            let (cargo_args, args) = split_cargo_args(&entry.args);
+            let mut args = args.to_vec();
             if let Some(svg) = &entry.svg {
                 // Written by the same run as the text, next to the chapter; relative
                 // to the course (cargo's directory), so the output shows no home path.
@@ -40,13 +52,19 @@ pub fn run(course: &Course, only: &[String]) -> Result<bool> {
                 args.push(format!("book/src/{}/images/{svg}", lesson.name));
             }
             eprintln!(
-                "capturing {}/{capture}: cargo run --release -p {} -- {}",
+                "capturing {}/{capture}: cargo run --release -p {}{} -- {}",
                 lesson.name,
                 lesson.name,
+                cargo_args
+                    .iter()
+                    .map(|a| format!(" {a}"))
+                    .collect::<String>(),
                 args.join(" ")
             );
             let out = cargo(&course.root, &course.target_dir())
-                .args(["run", "--release", "--quiet", "-p", &lesson.name, "--"])
+                .args(["run", "--release", "--quiet", "-p", &lesson.name])
+                .args(cargo_args)
+                .arg("--")
                 .args(&args)
                 .env("NO_COLOR", "1")
                 .output()
@@ -81,6 +99,16 @@ pub fn run(course: &Course, only: &[String]) -> Result<bool> {
 }
 
 /// Removes terminal colour codes (`ESC [ ... letter`).
+/// A capture's arguments: the leading `--features=...` ones are cargo's,
+/// the rest the lesson's.
+fn split_cargo_args(args: &[String]) -> (&[String], &[String]) {
+    let features = args
+        .iter()
+        .take_while(|a| a.starts_with("--features="))
+        .count();
+    args.split_at(features)
+}
+
 fn strip_ansi(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
@@ -100,6 +128,19 @@ fn strip_ansi(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn leading_features_go_to_cargo() {
+        let args: Vec<String> = ["--features=model", "handoff", "--features=x"]
+            .map(String::from)
+            .to_vec();
+        let (cargo, lesson) = super::split_cargo_args(&args);
+        assert_eq!(cargo, ["--features=model"]);
+        assert_eq!(lesson, ["handoff", "--features=x"]);
+        let (cargo, lesson) = super::split_cargo_args(&args[1..]);
+        assert!(cargo.is_empty());
+        assert_eq!(lesson.len(), 2);
+    }
+
     #[test]
     fn strips_colour_codes() {
         assert_eq!(super::strip_ansi("\u{1b}[1;32mok\u{1b}[0m done"), "ok done");

@@ -65,8 +65,37 @@ pub fn build_tests(
     target_dir: &Path,
     packages: &[(&str, PathBuf)],
 ) -> Result<BTreeMap<PathBuf, Built>> {
+    build_tests_with(workspace, target_dir, packages, &["--tests"])
+}
+
+/// The model-checked tests (`tests/model.rs`) of `packages`, built in release
+/// mode with each package's `model` feature, the way the grader runs them.
+pub fn build_model_tests(
+    workspace: &Path,
+    target_dir: &Path,
+    packages: &[(&str, PathBuf)],
+) -> Result<BTreeMap<PathBuf, Built>> {
+    let features: Vec<String> = packages.iter().map(|(p, _)| format!("{p}/model")).collect();
+    let features = features.join(",");
+    build_tests_with(
+        workspace,
+        target_dir,
+        packages,
+        &["--release", "--test", "model", "--features", &features],
+    )
+}
+
+/// [`build_tests`] with `targets` choosing what to build (and how).
+fn build_tests_with(
+    workspace: &Path,
+    target_dir: &Path,
+    packages: &[(&str, PathBuf)],
+    targets: &[&str],
+) -> Result<BTreeMap<PathBuf, Built>> {
     let mut cmd = cargo(workspace, target_dir);
-    cmd.args(["build", "--tests", "--keep-going", "--message-format=json"]);
+    cmd.arg("build")
+        .args(targets)
+        .args(["--keep-going", "--message-format=json"]);
     for (name, _) in packages {
         cmd.args(["-p", name]);
     }

@@ -55,6 +55,31 @@ pub fn run(course: &Course) -> Result<bool> {
             run_visible(&mut cmd)
         },
     );
+    step(
+        "model-checked tests (loom, release, --features model)",
+        &mut || {
+            let crates = model_checked_crates(course)?;
+            if crates.is_empty() {
+                println!("no lesson crate has tests/model.rs and a `model` feature");
+                return Ok(true);
+            }
+            // Exercises' model tests run in `check solutions`, as the grader runs them.
+            println!("crates: {}", crates.join(", "));
+            let mut cmd = cargo(&course.root, &target);
+            cmd.args(["test", "--release", "--test", "model", "--features"])
+                .arg(
+                    crates
+                        .iter()
+                        .map(|c| format!("{c}/model"))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                );
+            for c in &crates {
+                cmd.args(["-p", c]);
+            }
+            run_visible(&mut cmd)
+        },
+    );
     step("canonical exercise tests recorded", &mut || {
         let stale = canonical::out_of_date(course)?;
         for s in &stale {
@@ -101,4 +126,28 @@ pub fn run(course: &Course) -> Result<bool> {
     let failed = steps.iter().filter(|s| !s.1).count();
     println!("ci: {} passed, {failed} failed", steps.len() - failed);
     Ok(failed == 0)
+}
+
+/// The lesson crates (`chapters/*`) with model-checked tests: a
+/// `tests/model.rs` and a `model` feature in their Cargo.toml.
+fn model_checked_crates(course: &Course) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(course.root.join("chapters"))? {
+        let dir = entry?.path();
+        let manifest = dir.join("Cargo.toml");
+        if !dir.join("tests/model.rs").is_file() || !manifest.is_file() {
+            continue;
+        }
+        let toml: toml::Table = std::fs::read_to_string(&manifest)?.parse()?;
+        let has_model = toml.get("features").and_then(|f| f.get("model")).is_some();
+        let name = toml
+            .get("package")
+            .and_then(|p| p.get("name"))
+            .and_then(|n| n.as_str());
+        if let (true, Some(name)) = (has_model, name) {
+            found.push(name.to_owned());
+        }
+    }
+    found.sort();
+    Ok(found)
 }

@@ -26,6 +26,11 @@ pub fn check_exercises(
     if opts.test.is_some() && exercises.len() != 1 {
         anyhow::bail!("--test NAME grades one test of one exercise: name exactly one exercise");
     }
+    if opts.replay && opts.test.is_none() {
+        anyhow::bail!(
+            "--replay replays one model-checked test's failing interleaving: add --test NAME"
+        );
+    }
     let mut notes = Vec::new();
     let mut edited = Vec::new();
     for ex in &exercises {
@@ -176,6 +181,9 @@ pub struct Options {
     pub test: Option<String>,
     /// Tests run at once (default: the number of cores).
     pub jobs: Option<usize>,
+    /// Replay the failing interleaving a model-checked test (`--test`)
+    /// recorded in its last run, printing the schedule.
+    pub replay: bool,
 }
 
 impl Options {
@@ -207,10 +215,27 @@ pub fn grade(
         .collect();
     eprintln!("building {} exercise(s)...", exercises.len());
     let mut built = cargo::build_tests(&workspace.root, &workspace.target, &packages)?;
+    // The model-checked tests, where an exercise has them: another build
+    // (release, with its `model` feature), run as extra rows.
+    let model_packages: Vec<(&str, std::path::PathBuf)> = packages
+        .iter()
+        .filter(|(_, manifest)| manifest.with_file_name("tests").join(MODEL_FILE).is_file())
+        .cloned()
+        .collect();
+    let mut model_built = if model_packages.is_empty() {
+        Default::default()
+    } else {
+        eprintln!(
+            "building the model-checked tests of {} exercise(s) (release, --features model)...",
+            model_packages.len()
+        );
+        cargo::build_model_tests(&workspace.root, &workspace.target, &model_packages)?
+    };
 
     for (ex, (_, manifest)) in exercises.iter().zip(&packages) {
         let dir = manifest.parent().unwrap_or(&workspace.root).to_path_buf();
         let build = built.remove(manifest).unwrap_or_default();
+        let model_build = model_built.remove(manifest).unwrap_or_default();
         out.push(ExerciseResult::new(ex));
         let result = out.last_mut().expect("just pushed");
         if live {
@@ -233,7 +258,7 @@ pub fn grade(
             }
             continue;
         }
-        let mut errors = build.errors;
+        let mut errors = build.errors.clone();
         if errors.is_empty() && build.executables.is_empty() {
             errors.push("cargo built no test executable for it (see cargo's output above)".into());
         }
@@ -260,7 +285,24 @@ pub fn grade(
         // built from that very file; a test that cannot be found fails.
         let mut slots: Vec<Slot> = Vec::new();
         for (file, names) in &declared {
-            let exe = build.executables.iter().find(|(_, src)| {
+            let model = file == MODEL_FILE;
+            let from = if model { &model_build } else { &build };
+            if model && let Some(error) = model_build.errors.first() {
+                for name in names {
+                    slots.push(Slot::Missing(
+                        name.clone(),
+                        format!(
+                            "this model-checked test did not run: the exercise does not compile \
+                             with the model checker's types (`--features model`; use the names \
+                             imported at the top of src/lib.rs, not std::sync or std::thread \
+                             directly):\n{}",
+                            error.trim_end()
+                        ),
+                    ));
+                }
+                continue;
+            }
+            let exe = from.executables.iter().find(|(_, src)| {
                 src.file_name().is_some_and(|f| f == file.as_str())
                     && src.parent().is_some_and(|p| p.ends_with("tests"))
             });
@@ -281,6 +323,14 @@ pub fn grade(
                         own: own.clone(),
                         exercise: ex.id.clone(),
                         gdb_budget: gdb_budget.clone(),
+                        model: model.then(|| runner::ModelRun {
+                            schedule: workspace
+                                .target
+                                .join("xtask/loom")
+                                .join(&ex.id)
+                                .join(format!("{listed_name}.json")),
+                            replay: opts.replay,
+                        }),
                     }),
                     (None, _) => Slot::Missing(
                         name.clone(),
@@ -311,6 +361,15 @@ pub fn grade(
                 );
             }
             result.partial = true;
+            if opts.replay
+                && let Some(Slot::Run(spec)) = slots.first()
+                && spec.model.is_none()
+            {
+                anyhow::bail!(
+                    "--replay is for the model-checked tests (tests/{MODEL_FILE}); `{only}` is \
+                     an ordinary test: run it without --replay"
+                );
+            }
         }
         run_slots(&slots, opts.jobs(), live, &mut result.tests);
         if live {
@@ -319,6 +378,9 @@ pub fn grade(
     }
     Ok(())
 }
+
+/// The file of an exercise's model-checked tests.
+const MODEL_FILE: &str = "model.rs";
 
 /// One test of the course: to run, or known not to have run.
 #[derive(Debug)]

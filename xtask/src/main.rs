@@ -118,7 +118,7 @@ enum Maint {
     },
     /// Re-run the lesson commands whose outputs the book shows.
     Capture {
-        /// Lesson crates to capture (default: all).
+        /// Lesson crates to capture (default: all); `crate/name` captures one output.
         crates: Vec<String>,
     },
     /// Compile every .py under chapters/ and run each chapters/*/python/*.py.
@@ -158,6 +158,10 @@ enum CheckWhat {
         /// Tests to run at once (default: the number of cores).
         #[arg(long, value_name = "N")]
         jobs: Option<usize>,
+        /// With --test NAME of a model-checked test: replay the interleaving
+        /// that failed in its last run, printing each thread's steps.
+        #[arg(long, requires = "test")]
+        replay: bool,
     },
     /// Maintainers: `cargo xtask maint check-solutions`.
     #[command(hide = true)]
@@ -188,11 +192,13 @@ fn run(command: Command) -> anyhow::Result<bool> {
                 watch,
                 test,
                 jobs,
+                replay,
             } => {
                 let opts = grade::Options {
                     timeout,
                     test,
                     jobs,
+                    replay,
                 };
                 let run = || grade::check_exercises(&course, &names, &opts, json.as_deref());
                 if watch {

@@ -153,6 +153,20 @@ pub struct TestSpec {
     /// tests of an exercise only, so that a deadlocked attempt is judged fast;
     /// the others show what /proc tells.
     pub gdb_budget: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// For a model-checked test (`tests/model.rs`): where loom records the
+    /// interleaving it is running, and whether to replay the recorded one.
+    pub model: Option<ModelRun>,
+}
+
+/// How a model-checked test runs. Loom (with `LOOM_CHECKPOINT_FILE` and
+/// `LOOM_CHECKPOINT_INTERVAL=1`) writes the schedule of every interleaving
+/// to `schedule` before running it, so after a failure the file holds the
+/// failing one; a run that finds the file starts from that schedule.
+#[derive(Debug, Clone)]
+pub struct ModelRun {
+    pub schedule: PathBuf,
+    /// Start from the recorded schedule and print every step (`LOOM_LOG`).
+    pub replay: bool,
 }
 
 /// Stopped tests per exercise whose stacks come from gdb.
@@ -193,6 +207,31 @@ pub fn run_test(spec: &TestSpec) -> Result<TestRun> {
         std::fs::create_dir_all(dir)?;
         isolate::Prepared::new(dir)?.apply(&mut cmd);
     }
+    if let Some(model) = &spec.model {
+        if model.replay {
+            if !model.schedule.is_file() {
+                return Ok(TestRun {
+                    outcome: Outcome::Failed(format!(
+                        "nothing to replay: {} does not exist (it is written when this test \
+                         fails; grade it first: {})",
+                        model.schedule.display(),
+                        rerun_command(spec, false)
+                    )),
+                    ..TestRun::not_run(&spec.name, "")
+                });
+            }
+            cmd.env("LOOM_LOG", "trace").env("LOOM_LOCATION", "1");
+        } else {
+            // A fresh exploration: loom would resume from an old file.
+            if let Some(dir) = model.schedule.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let _ = std::fs::remove_file(&model.schedule);
+        }
+        cmd.env("LOOM_CHECKPOINT_FILE", &model.schedule)
+            .env("LOOM_CHECKPOINT_INTERVAL", "1")
+            .env("NO_COLOR", "1");
+    }
     let start = Instant::now();
     let mut child = cmd
         .spawn()
@@ -227,10 +266,7 @@ pub fn run_test(spec: &TestSpec) -> Result<TestRun> {
                     .gdb_budget
                     .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
                     < GDB_STACKS;
-                let rerun = format!(
-                    "cargo xtask check exercises {} --test {}",
-                    spec.exercise, spec.name
-                );
+                let rerun = rerun_command(spec, false);
                 stacks_text = stacks::describe(&tree, &spec.own, use_gdb, &rerun);
                 stopped = Some(if stuck {
                     Outcome::Deadlocked(now.duration_since(start))
@@ -308,6 +344,23 @@ pub fn run_test(spec: &TestSpec) -> Result<TestRun> {
         }
         (Some(status), None) => judge(status, &log, &spec.name, &stdout, &stderr),
     };
+    if let (Some(model), Outcome::Failed(message)) = (&spec.model, &mut outcome) {
+        if model.replay {
+            message.push_str(&format!(
+                "\n\nthe failing interleaving, step by step (thread N: what it did; \
+                 `~~ THREAD N ~~` is a switch to thread N):\n{}",
+                schedule_steps(&stdout.text())
+            ));
+        } else if !message.contains("not yet implemented") {
+            message.push_str(&format!(
+                "\n\nthe model checker found an interleaving of your threads where this fails; \
+                 its schedule is saved in {}. Replay it, with every step of every thread \
+                 printed:\n  {}",
+                model.schedule.display(),
+                rerun_command(spec, true)
+            ));
+        }
+    }
     if left_running && outcome.passed() {
         outcome = Outcome::Failed(
             "the test passed, but left processes running after it ended (listed below): \
@@ -322,6 +375,104 @@ pub fn run_test(spec: &TestSpec) -> Result<TestRun> {
         cleanup,
         stacks: stacks_text,
     })
+}
+
+/// The one command that runs this test alone (`replay`: its recorded
+/// failing interleaving, step by step).
+fn rerun_command(spec: &TestSpec, replay: bool) -> String {
+    format!(
+        "cargo xtask check exercises {} --test {}{}",
+        spec.exercise,
+        spec.name,
+        if replay { " --replay" } else { "" }
+    )
+}
+
+/// Loom's trace (`LOOM_LOG=trace`) of a replayed interleaving, cut down to
+/// the steps that make the schedule: which thread runs, and what each does
+/// with a lock, a condition variable, an atomic or a thread.
+fn schedule_steps(trace: &str) -> String {
+    const KEPT: [&str; 10] = [
+        "~~~~~~~~ THREAD",
+        "spawn",
+        "Object::branch_acquire",
+        "Condvar::wait",
+        "Condvar::notify",
+        "Atomic::load",
+        "Atomic::store",
+        "Atomic::rmw",
+        "yield_now",
+        "thread_done: terminate",
+    ];
+    let mut steps = Vec::new();
+    for line in trace.lines() {
+        let Some(rest) = line.split_once("thread{id=").map(|(_, r)| r) else {
+            continue;
+        };
+        let Some((id, rest)) = rest.split_once('}') else {
+            continue;
+        };
+        // `: loom::rt::condvar: Condvar::wait state=...`
+        let what = rest.splitn(3, ": ").nth(2).unwrap_or("").trim();
+        if !KEPT.iter().any(|k| what.starts_with(k)) {
+            continue;
+        }
+        let what = tidy_step(what);
+        steps.push(if what.starts_with("~~") {
+            what
+        } else {
+            format!("  thread {id}: {what}")
+        });
+    }
+    if steps.is_empty() {
+        return "(loom printed no schedule: is the test run with model_sync::model or \
+                loom::model?)"
+            .to_owned();
+    }
+    if steps.len() > 200 {
+        let cut = steps.len() - 200;
+        steps.drain(..cut);
+        steps.insert(0, format!("(the first {cut} steps are left out)"));
+    }
+    steps.join("\n")
+}
+
+/// `Object::branch_acquire obj=Ref<loom::rt::mutex::State>(0) is_locked=false`
+/// becomes `locks mutex#0`, and so on.
+fn tidy_step(what: &str) -> String {
+    let mut s = what.to_owned();
+    while let Some(start) = s.find("Ref<loom::rt::") {
+        let after = &s[start + "Ref<loom::rt::".len()..];
+        let Some(kind_end) = after.find("::State>(") else {
+            break;
+        };
+        let kind = after[..kind_end].to_owned();
+        let num_start = kind_end + "::State>(".len();
+        let Some(num_len) = after[num_start..].find(')') else {
+            break;
+        };
+        let num = after[num_start..num_start + num_len].to_owned();
+        let end = start + "Ref<loom::rt::".len() + num_start + num_len + 1;
+        s.replace_range(start..end, &format!("{kind}#{num}"));
+    }
+    if let Some(rest) = s.strip_prefix("~~~~~~~~ THREAD ") {
+        return format!("~~ THREAD {} ~~", rest.trim_end_matches(" ~~~~~~~~"));
+    }
+    if let Some(rest) = s.strip_prefix("Object::branch_acquire obj=") {
+        let obj = rest.split_whitespace().next().unwrap_or(rest);
+        return format!(
+            "locks {obj}{}",
+            if rest.contains("is_locked=true") {
+                " (held: blocks)"
+            } else {
+                ""
+            }
+        );
+    }
+    s.replace("Condvar::wait state=", "waits on ")
+        .replace("Condvar::notify_one state=", "notify_one on ")
+        .replace("Condvar::notify_all state=", "notify_all on ")
+        .replace("thread_done: terminate thread=", "ends: ")
 }
 
 /// Passed only if libtest itself said so, in its log file (`--logfile`),

@@ -794,3 +794,224 @@ fn the_learners_help_lists_no_maintainer_command() {
         assert!(help.contains(maintainer), "{help}");
     }
 }
+
+/// The real `model-sync` crate (loom under std's names), for made-up
+/// exercises with a `model` feature.
+fn model_sync_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../chapters/model-sync")
+}
+
+/// A made-up exercise with a `model` feature, the course's canonical
+/// `tests/model.rs` and a learner's `src/lib.rs`.
+fn model_exercise(root: &Path, dir: &str, id: &str, lib: &str, model_tests: &str) {
+    let ex = root.join("exercises").join(dir);
+    write(
+        &ex.join("Cargo.toml"),
+        &format!(
+            "[package]\nname = \"{id}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+             [features]\nmodel = [\"dep:model-sync\"]\n\n\
+             [dependencies]\nmodel-sync = {{ path = {:?}, optional = true }}\n",
+            model_sync_path().display().to_string()
+        ),
+    );
+    write(
+        &ex.join("exercise.toml"),
+        &format!("title = \"{id}\"\nlesson = \"lesson-00\"\nminutes = 1\ntimeout_secs = 60\n"),
+    );
+    write(&ex.join("src/lib.rs"), lib);
+    write(&ex.join("tests/model.rs"), model_tests);
+}
+
+/// Two learners' attempts that the ordinary stress tests may well pass: a
+/// bounded buffer with `if` where `while` is needed around `wait`, and a
+/// counter that adds with a `load` then a `store`. The course's own
+/// `tests/model.rs` of each exercise is used as it is.
+fn make_model_course() -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("xtask-model-")
+        .tempdir()
+        .unwrap();
+    let root = dir.path();
+    write(
+        &root.join("Cargo.toml"),
+        "[workspace]\nresolver = \"3\"\nmembers = [\"exercises/*\"]\n",
+    );
+    // The course's lock file: the same loom and tracing versions, no network.
+    fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"),
+        root.join("Cargo.lock"),
+    )
+    .unwrap();
+    model_exercise(
+        root,
+        "03-bounded-buffer",
+        "bounded-buffer",
+        r#"
+use std::collections::VecDeque;
+#[cfg(feature = "model")]
+use model_sync::sync::{Condvar, Mutex};
+#[cfg(not(feature = "model"))]
+use std::sync::{Condvar, Mutex};
+
+pub struct Closed<T>(pub T);
+impl<T> std::fmt::Debug for Closed<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("Closed") }
+}
+
+pub struct BoundedBuffer<T> {
+    state: Mutex<(VecDeque<T>, bool)>,
+    not_full: Condvar,
+    not_empty: Condvar,
+    capacity: usize,
+}
+
+impl<T> BoundedBuffer<T> {
+    pub fn new(capacity: usize) -> Self {
+        BoundedBuffer {
+            state: Mutex::new((VecDeque::new(), false)),
+            not_full: Condvar::new(),
+            not_empty: Condvar::new(),
+            capacity,
+        }
+    }
+    pub fn push(&self, item: T) -> Result<(), Closed<T>> {
+        let mut s = self.state.lock().unwrap();
+        if s.0.len() == self.capacity && !s.1 {
+            s = self.not_full.wait(s).unwrap(); // `if`: not re-checked
+        }
+        if s.1 {
+            return Err(Closed(item));
+        }
+        s.0.push_back(item);
+        drop(s);
+        self.not_empty.notify_one();
+        Ok(())
+    }
+    pub fn pop(&self) -> Option<T> {
+        let mut s = self.state.lock().unwrap();
+        if s.0.is_empty() && !s.1 {
+            s = self.not_empty.wait(s).unwrap(); // `if`: not re-checked
+        }
+        let item = s.0.pop_front();
+        drop(s);
+        self.not_full.notify_one();
+        item
+    }
+    pub fn len(&self) -> usize { self.state.lock().unwrap().0.len() }
+    pub fn is_empty(&self) -> bool { self.len() == 0 }
+    pub fn close(&self) {
+        self.state.lock().unwrap().1 = true;
+        self.not_full.notify_all();
+        self.not_empty.notify_all();
+    }
+}
+"#,
+        include_str!("../../exercises/03-bounded-buffer/tests/model.rs"),
+    );
+    model_exercise(
+        root,
+        "02-exact-counter",
+        "exact-counter",
+        r#"
+#[cfg(feature = "model")]
+use model_sync::{sync::Mutex, sync::atomic::{AtomicU64, Ordering::Relaxed}, thread};
+#[cfg(not(feature = "model"))]
+use std::{sync::Mutex, sync::atomic::{AtomicU64, Ordering::Relaxed}, thread};
+
+fn parts(items: &[u64], threads: usize) -> std::slice::Chunks<'_, u64> {
+    items.chunks(items.len().div_ceil(threads).max(1))
+}
+pub fn count_with_mutex(items: &[u64], threads: usize, pred: impl Fn(u64) -> bool + Sync) -> u64 {
+    let count = Mutex::new(0);
+    thread::scope(|s| for part in parts(items, threads) {
+        let (count, pred) = (&count, &pred);
+        s.spawn(move || for &x in part { if pred(x) { *count.lock().unwrap() += 1; } });
+    });
+    count.into_inner().unwrap()
+}
+pub fn count_with_fetch_add(items: &[u64], threads: usize, pred: impl Fn(u64) -> bool + Sync) -> u64 {
+    let count = AtomicU64::new(0);
+    thread::scope(|s| for part in parts(items, threads) {
+        let (count, pred) = (&count, &pred);
+        s.spawn(move || for &x in part {
+            if pred(x) {
+                let seen = count.load(Relaxed); // load, then store: not one step
+                count.store(seen + 1, Relaxed);
+            }
+        });
+    });
+    count.into_inner()
+}
+pub fn count_with_local_sums(items: &[u64], threads: usize, pred: impl Fn(u64) -> bool + Sync) -> u64 {
+    thread::scope(|s| {
+        let handles: Vec<_> = parts(items, threads)
+            .map(|part| { let pred = &pred; s.spawn(move || part.iter().filter(|&&x| pred(x)).count() as u64) })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    })
+}
+"#,
+        include_str!("../../exercises/02-exact-counter/tests/model.rs"),
+    );
+    dir
+}
+
+#[test]
+fn model_checked_rows_fail_an_if_for_while_and_a_load_then_store_with_a_replay_line() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let course = make_model_course();
+    let root = course.path();
+    // loom and its dependencies are built once, in a target dir kept between
+    // runs; only the made-up exercises are rebuilt each time.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("model-course-target");
+    let grade = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        cmd.args(args)
+            .env("COURSE_ROOT", root)
+            .env("CARGO_TARGET_DIR", &target)
+            .env("CARGO_NET_OFFLINE", "true")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        finish(cmd.spawn().unwrap(), Duration::from_secs(600))
+    };
+
+    let (code, report) = grade(&["check", "exercises", "bounded-buffer", "exact-counter"]);
+    assert_eq!(code, Some(1), "{report}");
+    for (id, test) in [
+        ("bounded-buffer", "model_two_consumers_each_get_an_item"),
+        ("bounded-buffer", "model_producers_never_overfill"),
+        ("exact-counter", "model_fetch_add_count_is_exact"),
+    ] {
+        let row = line(&report, test);
+        assert!(
+            row.trim_start().starts_with("FAILED"),
+            "{test} did not fail:\n{report}"
+        );
+        let replay = format!("cargo xtask check exercises {id} --test {test} --replay");
+        assert!(report.contains(&replay), "no `{replay}` in:\n{report}");
+    }
+    for test in [
+        "model_mutex_count_is_exact",
+        "model_local_sums_count_is_exact",
+    ] {
+        let row = line(&report, test);
+        assert!(
+            row.trim_start().starts_with("ok"),
+            "{test} did not pass:\n{report}"
+        );
+    }
+
+    // The replay command runs the saved interleaving and lists its steps.
+    let (code, report) = grade(&[
+        "check",
+        "exercises",
+        "exact-counter",
+        "--test",
+        "model_fetch_add_count_is_exact",
+        "--replay",
+    ]);
+    assert_eq!(code, Some(1), "{report}");
+    assert!(report.contains("step by step"), "{report}");
+    assert!(report.contains("Atomic::store"), "{report}");
+}

@@ -4,9 +4,9 @@
 //! Every function here spawns `threads` threads that each add 1 `increments`
 //! times, and returns the final count: always `threads * increments`.
 
+use crate::sync::Mutex;
+use crate::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::hint::black_box;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use crate::together;
 

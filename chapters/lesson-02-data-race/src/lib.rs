@@ -11,14 +11,16 @@
 //! - [`fixes`]: `Mutex`, `fetch_add`, and per-thread sums.
 //! - [`cost`]: nanoseconds per increment of every variant, in one run.
 //! - [`downloads`]: the download total under a lock, and without shared state.
+//! - [`sync`]: std's types, or the model checker's (`tests/model.rs`).
 
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use std::thread;
+use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use crate::sync::thread;
 
 pub mod cost;
 pub mod downloads;
 pub mod fixes;
 pub mod lost_update;
+pub mod sync;
 
 // ANCHOR: together
 /// Runs `work(i)` on `threads` scoped threads (`i` is `0..threads`) that all

@@ -8,8 +8,8 @@
 //! `store`: each step is well defined, the pair is not one step, and updates
 //! get lost.
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::thread;
+use crate::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use crate::sync::thread;
 
 use crate::together;
 

@@ -7,13 +7,12 @@
 //! `crossbeam::channel::bounded`, which does the same job with less locking.
 
 use std::collections::VecDeque;
-use std::sync::{Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crossbeam::channel::{self, TrySendError};
 
-use crate::lock::lock_ignoring_poison;
+use crate::sync::{Condvar, Mutex, lock_ignoring_poison};
 
 // ANCHOR: buffer
 // ANCHOR: buffer_state

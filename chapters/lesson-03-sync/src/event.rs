@@ -9,11 +9,10 @@
 //! would find it down and sleep again: a lost wake-up. Counting the sets
 //! (a generation number) lets a waiter see that a set happened.
 
-use std::sync::{Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::lock::lock_ignoring_poison;
+use crate::sync::{Condvar, Mutex, lock_ignoring_poison};
 
 // ANCHOR: event
 // ANCHOR: event_state

@@ -34,6 +34,8 @@ enum Command {
     Condition(cli::condition::Args),
     /// Event -> a flag with Mutex + Condvar: set, clear, wait, wait_timeout
     Event(cli::event::Args),
+    /// A value handed over with a flag: the Relaxed bug a stress test misses, and the model checker (--model)
+    Handoff(cli::handoff::Args),
     /// Barrier -> std::sync::Barrier: phases, with a leader merging each one
     Barrier(cli::barrier::Args),
     /// queue.Queue(maxsize) -> a bounded buffer vs crossbeam channels: backpressure and throughput
@@ -63,6 +65,7 @@ fn dispatch(command: Command) {
         Command::Semaphore(args) => cli::semaphore::run(&args),
         Command::Condition(args) => cli::condition::run(&args),
         Command::Event(args) => cli::event::run(&args),
+        Command::Handoff(args) => cli::handoff::run(&args),
         Command::Barrier(args) => cli::barrier::run(&args),
         Command::Bounded(args) => cli::bounded::run(&args),
         Command::Deadlock(args) => cli::deadlock::run(&args),

@@ -8,13 +8,12 @@
 //! or a panic, and no way to release more than was acquired (the mistake
 //! Python's `BoundedSemaphore` exists to catch).
 
-use std::sync::{Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use course_support::InFlight;
 
-use crate::lock::lock_ignoring_poison;
+use crate::sync::{Condvar, Mutex, lock_ignoring_poison};
 
 // ANCHOR: semaphore
 // ANCHOR: semaphore_state

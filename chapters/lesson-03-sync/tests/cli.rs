@@ -124,9 +124,21 @@ fn bad_flags_are_usage_errors() {
         &["condition", "--threads", "1"],
         &["deadlock", "--patience-ms", "0"],
         &["bounded", "--capacity", "0"],
+        &["handoff", "--rounds", "0"],
         &["lock", "--bogus"],
         &["no-such-demo"],
     ] {
         cli().assert_usage_error(args);
     }
+}
+
+#[test]
+fn handoff_stress_runs_and_model_needs_its_feature() {
+    let text = stdout_of(&["handoff", "--rounds", "1000", "--runs", "1"]);
+    assert!(text.contains("RelaxedHandoffWrong"), "{text}");
+    assert!(text.contains("Handoff (Release / Acquire flag)"), "{text}");
+    // This build has std's atomics: --model says how to get loom's.
+    let out = run(&["handoff", "--model"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--features model"));
 }

@@ -24,6 +24,24 @@
 //! Run the tests with `cargo xtask check exercises exact-counter`, ask for a
 //! hint with `cargo xtask hint exact-counter`.
 
+// The grader also runs the tests in tests/model.rs under a model checker
+// (loom), which tries every interleaving of your threads: with the `model`
+// feature on, these names switch to its types. Your code reads as plain std.
+#[cfg(feature = "model")]
+#[allow(unused_imports)]
+use model_sync::{
+    sync::Mutex,
+    sync::atomic::{AtomicU64, Ordering},
+    thread,
+};
+#[cfg(not(feature = "model"))]
+#[allow(unused_imports)] // the bodies are todo!(): your code will use these
+use std::{
+    sync::Mutex,
+    sync::atomic::{AtomicU64, Ordering},
+    thread,
+};
+
 /// How many of `items` satisfy `pred`, counted by `threads` threads that all
 /// add 1 to one shared `std::sync::Mutex<u64>` for each match.
 ///

@@ -33,6 +33,12 @@
 //! hint with `cargo xtask hint bounded-buffer`.
 
 use std::collections::VecDeque;
+// The grader also runs the tests in tests/model.rs under a model checker
+// (loom), which tries every interleaving of your threads: with the `model`
+// feature on, these names switch to its types. Your code reads as plain std.
+#[cfg(feature = "model")]
+use model_sync::sync::{Condvar, Mutex};
+#[cfg(not(feature = "model"))]
 use std::sync::{Condvar, Mutex};
 
 /// A blocking FIFO queue that holds at most `capacity` items.

@@ -28,6 +28,12 @@
 //! Run the tests with `cargo xtask check exercises event`, ask for a hint
 //! with `cargo xtask hint event`.
 
+// The grader also runs the tests in tests/model.rs under a model checker
+// (loom), which tries every interleaving of your threads: with the `model`
+// feature on, these names switch to its types. Your code reads as plain std.
+#[cfg(feature = "model")]
+use model_sync::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+#[cfg(not(feature = "model"))]
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 

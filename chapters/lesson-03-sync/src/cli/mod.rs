@@ -7,6 +7,7 @@ pub(crate) mod channels;
 pub(crate) mod condition;
 pub(crate) mod deadlock;
 pub(crate) mod event;
+pub(crate) mod handoff;
 pub(crate) mod lock;
 pub(crate) mod map;
 pub(crate) mod rlock;
