@@ -4,19 +4,14 @@
 //! interleaving and every value each load may return; a consumer left
 //! asleep with nobody to wake it is reported as "deadlock".
 
+use model_sync::model;
 use ring_blocking::channel;
-
-fn checker() -> loom::model::Builder {
-    let mut b = loom::model::Builder::new();
-    b.preemption_bound = Some(3);
-    b
-}
 
 #[test]
 fn a_push_always_wakes_the_consumer() {
-    checker().check(|| {
+    model(|| {
         let (mut tx, mut rx) = channel(2);
-        let producer = loom::thread::spawn(move || tx.push(1));
+        let producer = model_sync::thread::spawn(move || tx.push(1));
         assert_eq!(rx.pop(), 1);
         producer.join().unwrap();
     });
@@ -24,9 +19,9 @@ fn a_push_always_wakes_the_consumer() {
 
 #[test]
 fn two_values_two_sleeps() {
-    checker().check(|| {
+    model(|| {
         let (mut tx, mut rx) = channel(2);
-        let producer = loom::thread::spawn(move || {
+        let producer = model_sync::thread::spawn(move || {
             tx.push(1);
             tx.push(2);
         });

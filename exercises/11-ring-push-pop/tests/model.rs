@@ -4,22 +4,17 @@
 //! interleaving of the two threads and every value each load may return;
 //! a slot read not ordered after its write fails with "Causality violation".
 
+use model_sync::model;
 use ring_push_pop::channel;
-
-fn checker() -> loom::model::Builder {
-    let mut b = loom::model::Builder::new();
-    b.preemption_bound = Some(3);
-    b
-}
 
 #[test]
 fn values_cross_whole_and_in_order() {
-    checker().check(|| {
+    model(|| {
         let (mut tx, mut rx) = channel(2);
-        let producer = loom::thread::spawn(move || {
+        let producer = model_sync::thread::spawn(move || {
             for v in 1..=3 {
                 while tx.try_push(v).is_err() {
-                    loom::thread::yield_now();
+                    model_sync::thread::yield_now();
                 }
             }
         });
@@ -28,7 +23,7 @@ fn values_cross_whole_and_in_order() {
                 if let Some(v) = rx.try_pop() {
                     break v;
                 }
-                loom::thread::yield_now();
+                model_sync::thread::yield_now();
             };
             assert_eq!(v, expected);
         }
@@ -38,14 +33,14 @@ fn values_cross_whole_and_in_order() {
 
 #[test]
 fn a_slot_is_reused_only_after_it_is_read() {
-    checker().check(|| {
+    model(|| {
         let (mut tx, mut rx) = channel(2);
         // Fill the ring, then race a third push against a pop.
         tx.try_push(1).unwrap();
         tx.try_push(2).unwrap();
-        let producer = loom::thread::spawn(move || {
+        let producer = model_sync::thread::spawn(move || {
             while tx.try_push(3).is_err() {
-                loom::thread::yield_now();
+                model_sync::thread::yield_now();
             }
         });
         assert_eq!(rx.try_pop(), Some(1));

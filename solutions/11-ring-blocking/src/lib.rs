@@ -31,7 +31,7 @@
 // The grader also runs the tests below under a model checker (loom); with
 // its `model` feature these names switch to loom's types. Read them as std.
 #[cfg(feature = "model")]
-use loom::{
+use model_sync::loom::{
     cell::UnsafeCell,
     sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence},
     sync::{Arc, Condvar, Mutex},

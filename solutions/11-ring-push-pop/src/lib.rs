@@ -34,7 +34,7 @@
 // The grader also runs the tests below under a model checker (loom); with
 // its `model` feature these names switch to loom's types. Read them as std.
 #[cfg(feature = "model")]
-use loom::{
+use model_sync::loom::{
     cell::UnsafeCell,
     sync::Arc,
     sync::atomic::{AtomicUsize, Ordering},
