@@ -55,31 +55,29 @@ pub fn run(course: &Course) -> Result<bool> {
             run_visible(&mut cmd)
         },
     );
-    step(
-        "model-checked tests (loom, release, --features model)",
-        &mut || {
-            let crates = model_checked_crates(course)?;
-            if crates.is_empty() {
-                println!("no lesson crate has tests/model.rs and a `model` feature");
-                return Ok(true);
-            }
-            // Exercises' model tests run in `check solutions`, as the grader runs them.
-            println!("crates: {}", crates.join(", "));
-            let mut cmd = cargo(&course.root, &target);
-            cmd.args(["test", "--release", "--test", "model", "--features"])
-                .arg(
-                    crates
-                        .iter()
-                        .map(|c| format!("{c}/model"))
-                        .collect::<Vec<_>>()
-                        .join(","),
-                );
-            for c in &crates {
-                cmd.args(["-p", c]);
-            }
-            run_visible(&mut cmd)
-        },
-    );
+    step("model-checked tests (loom, --features model)", &mut || {
+        let crates = model_checked_crates(course)?;
+        if crates.is_empty() {
+            println!("no lesson crate has tests/model.rs and a `model` feature");
+            return Ok(true);
+        }
+        // Exercises' model tests run in `check solutions`, as the grader runs them.
+        println!("crates: {}", crates.join(", "));
+        // The dev profile (opt-level 1) runs these small models in well under a
+        // second and reuses the dependencies the tests step just built.
+        let mut cmd = cargo(&course.root, &target);
+        cmd.args(["test", "--test", "model", "--features"]).arg(
+            crates
+                .iter()
+                .map(|c| format!("{c}/model"))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        for c in &crates {
+            cmd.args(["-p", c]);
+        }
+        run_visible(&mut cmd)
+    });
     step("canonical exercise tests recorded", &mut || {
         let stale = canonical::out_of_date(course)?;
         for s in &stale {

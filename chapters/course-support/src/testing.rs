@@ -567,3 +567,68 @@ mod tests {
         assert!(not_usage.is_err());
     }
 }
+
+/// A child process that talks in lines, for tests that drive several
+/// processes in step: the test reads what it says (`ready`, a result) and
+/// tells it `go`. Killed and reaped when dropped.
+#[derive(Debug)]
+pub struct LineChild {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl TaggedChildren {
+    /// Starts `program` with `args` and `--tag <tag>`, so [`TaggedChildren::running`]
+    /// (and the grader's clean-up) find it.
+    pub fn start_line_child(&self, program: &str, args: &[&str]) -> LineChild {
+        let mut child = Command::new(program)
+            .args(args)
+            .args(["--tag", self.tag()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {program}: {e}"));
+        let stdin = child.stdin.take();
+        let stdout = std::io::BufReader::new(child.stdout.take().expect("stdout is piped"));
+        LineChild {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+}
+
+impl LineChild {
+    /// Its process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Its next line, without the newline; empty once it has exited.
+    pub fn line(&mut self) -> String {
+        use std::io::BufRead;
+        let mut line = String::new();
+        let _ = self.stdout.read_line(&mut line);
+        line.trim_end().to_owned()
+    }
+
+    /// Tells it `go`.
+    pub fn go(&mut self) {
+        if let Some(stdin) = self.stdin.as_mut() {
+            let _ = stdin.write_all(b"go\n").and_then(|()| stdin.flush());
+        }
+    }
+
+    /// Kills and reaps it (SIGKILL: a holder dying mid-work).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for LineChild {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

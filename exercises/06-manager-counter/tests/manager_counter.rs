@@ -5,10 +5,9 @@
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use course_support::testing::{TaggedChildren as Tagged, within};
+use course_support::testing::{LineChild, TaggedChildren as Tagged, within};
 use manager_counter::{ANSWER_TIMEOUT, Client, serve};
 
 const NODE: &str = env!("CARGO_BIN_EXE_manager-node");
@@ -30,52 +29,12 @@ fn server_thread(path: &Path) {
     std::thread::spawn(move || serve(listener));
 }
 
-/// A process of ours, killed and reaped when dropped.
-struct Proc {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    stdout: BufReader<ChildStdout>,
-}
+/// A manager-node process that says `ready` and waits for `go`, killed and
+/// reaped when dropped.
+type Proc = LineChild;
 
-impl Proc {
-    fn start(t: &Tagged, args: &[&str]) -> Proc {
-        let mut child = Command::new(NODE)
-            .args(args)
-            .args(["--tag", t.tag()])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start manager-node");
-        let stdin = child.stdin.take();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Proc {
-            child,
-            stdin,
-            stdout,
-        }
-    }
-
-    fn line(&mut self) -> String {
-        let mut line = String::new();
-        let _ = self.stdout.read_line(&mut line);
-        line.trim_end().to_owned()
-    }
-
-    fn go(&mut self) {
-        let stdin = self.stdin.as_mut().unwrap();
-        let _ = stdin.write_all(b"go\n").and_then(|()| stdin.flush());
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        self.kill();
-    }
+fn start(t: &Tagged, args: &[&str]) -> Proc {
+    t.start_line_child(NODE, args)
 }
 
 /// `processes` clients x `times` increments of `key`, all released together;
@@ -84,7 +43,7 @@ fn run_clients(t: &Tagged, path: &Path, key: &str, processes: usize, times: u64)
     let path = path.to_str().unwrap();
     let times = times.to_string();
     let mut clients: Vec<Proc> = (0..processes)
-        .map(|_| Proc::start(t, &["client", path, key, &times]))
+        .map(|_| start(t, &["client", path, key, &times]))
         .collect();
     for c in &mut clients {
         let said = c.line();
@@ -93,7 +52,7 @@ fn run_clients(t: &Tagged, path: &Path, key: &str, processes: usize, times: u64)
     for c in &mut clients {
         c.go();
     }
-    clients.iter_mut().map(Proc::line).collect()
+    clients.iter_mut().map(LineChild::line).collect()
 }
 
 #[test]
@@ -188,7 +147,7 @@ fn a_crashed_client_does_not_wedge_the_server() {
         assert_eq!(lines.next().unwrap().unwrap(), "ok 0");
         // A client process killed in the middle of its loop.
         let p = path.to_str().unwrap();
-        let mut victim = Proc::start(&t, &["client", p, "hits", "0"]);
+        let mut victim = start(&t, &["client", p, "hits", "0"]);
         assert_eq!(victim.line(), "ready");
         victim.go();
         std::thread::sleep(Duration::from_millis(100));
@@ -209,11 +168,11 @@ fn the_servers_death_is_an_error_for_its_clients() {
     let t = Tagged::new("manager-counter-test");
     within("server killed", LIMIT, move || {
         let p = path.to_str().unwrap().to_owned();
-        let mut server = Proc::start(&t, &["server", &p]);
+        let mut server = start(&t, &["server", &p]);
         assert_eq!(server.line(), "ready");
         let mut mine = Client::connect(&path).unwrap();
         assert_eq!(mine.incr("x", 1).unwrap(), 1);
-        let mut looping = Proc::start(&t, &["client", &p, "x", "0"]);
+        let mut looping = start(&t, &["client", &p, "x", "0"]);
         assert_eq!(looping.line(), "ready");
         looping.go();
         std::thread::sleep(Duration::from_millis(100));

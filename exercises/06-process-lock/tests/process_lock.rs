@@ -1,14 +1,12 @@
 //! Canonical tests for `process-lock`: a robust process-shared mutex that
 //! excludes across processes and survives a holder killed while holding it.
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use course_support::testing::{TaggedChildren as Tagged, within};
+use course_support::testing::{LineChild, TaggedChildren as Tagged, within};
 use process_lock::{PREFIX, ProcessLock};
 
 const WORKER: &str = env!("CARGO_BIN_EXE_lock-worker");
@@ -35,52 +33,12 @@ fn create() -> (ProcessLock, Cleanup) {
     (lock, cleanup)
 }
 
-/// A worker process, killed and reaped when dropped.
-struct Worker {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    stdout: BufReader<ChildStdout>,
-}
+/// A lock-worker process that says `ready` and waits for `go`, killed and
+/// reaped when dropped.
+type Worker = LineChild;
 
-impl Worker {
-    fn start(t: &Tagged, args: &[&str]) -> Worker {
-        let mut child = Command::new(WORKER)
-            .args(args)
-            .args(["--tag", t.tag()])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start lock-worker");
-        let stdin = child.stdin.take();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Worker {
-            child,
-            stdin,
-            stdout,
-        }
-    }
-
-    fn line(&mut self) -> String {
-        let mut line = String::new();
-        let _ = self.stdout.read_line(&mut line);
-        line.trim_end().to_owned()
-    }
-
-    fn go(&mut self) {
-        let stdin = self.stdin.as_mut().unwrap();
-        let _ = stdin.write_all(b"go\n").and_then(|()| stdin.flush());
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        self.kill();
-    }
+fn start(t: &Tagged, args: &[&str]) -> Worker {
+    t.start_line_child(WORKER, args)
 }
 
 /// `processes` workers x `rounds` locked read-yield-write rounds, released
@@ -88,7 +46,7 @@ impl Drop for Worker {
 fn count_with(t: &Tagged, name: &str, processes: usize, rounds: u64) -> Vec<String> {
     let rounds = rounds.to_string();
     let mut workers: Vec<Worker> = (0..processes)
-        .map(|_| Worker::start(t, &[name, "count", &rounds]))
+        .map(|_| start(t, &[name, "count", &rounds]))
         .collect();
     for w in &mut workers {
         let said = w.line();
@@ -97,19 +55,19 @@ fn count_with(t: &Tagged, name: &str, processes: usize, rounds: u64) -> Vec<Stri
     for w in &mut workers {
         w.go();
     }
-    workers.iter_mut().map(Worker::line).collect()
+    workers.iter_mut().map(LineChild::line).collect()
 }
 
 /// Starts a worker that takes the lock, begins an update and says
 /// `holding`; kills it with SIGKILL; returns its pid.
 fn kill_a_holder(t: &Tagged, name: &str) -> u32 {
-    let mut holder = Worker::start(t, &[name, "hold"]);
+    let mut holder = start(t, &[name, "hold"]);
     let said = holder.line();
     assert_eq!(
         said, "holding",
         "the holder could not take the lock: {said:?}"
     );
-    let pid = holder.child.id();
+    let pid = holder.id();
     holder.kill();
     pid
 }
@@ -273,9 +231,9 @@ fn a_taker_already_waiting_when_the_holder_dies_gets_the_lock() {
     let name = lock.name().to_owned();
     let t = Tagged::new("process-lock-test");
     within("a waiter and a dead holder", LIMIT, move || {
-        let mut holder = Worker::start(&t, &[&name, "hold"]);
+        let mut holder = start(&t, &[&name, "hold"]);
         assert_eq!(holder.line(), "holding");
-        let pid = holder.child.id();
+        let pid = holder.id();
         let (tx, rx) = mpsc::channel();
         let waiter_name = name.clone();
         std::thread::spawn(move || {
