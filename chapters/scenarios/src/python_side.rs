@@ -36,6 +36,15 @@ pub struct PythonSide {
 impl PythonSide {
     /// Finds Python (`--python-bin`, `$PYTHON`, or the most capable on
     /// PATH) and writes the scripts; `Err` is the line to print instead.
+    /// [`PythonSide::find`], unless `--no-python` asked to skip Python: the
+    /// error is then the line saying so.
+    pub fn unless_skipped(no_python: bool, flag: Option<&Path>) -> Result<Self, String> {
+        if no_python {
+            return Err("Python rows skipped (--no-python).".to_owned());
+        }
+        Self::find(flag)
+    }
+
     pub fn find(flag: Option<&Path>) -> Result<Self, String> {
         let interp = interpreter::find(flag).map_err(|e| format!("Python rows skipped: {e}"))?;
         let folder = TempFolder::new("scenarios-py-").map_err(|e| e.to_string())?;

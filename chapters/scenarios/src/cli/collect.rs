@@ -44,11 +44,7 @@ pub(crate) fn run(args: Args) -> Result<()> {
     if cfg!(debug_assertions) {
         println!("note: this is a debug build; measure with --release.");
     }
-    let python = if args.no_python {
-        Err("Python rows skipped (--no-python).".to_owned())
-    } else {
-        PythonSide::find(args.python.python_bin.as_deref())
-    };
+    let python = PythonSide::unless_skipped(args.no_python, args.python.python_bin.as_deref());
     tour::section("Sensors: many slow producers, one async collector");
     sensors(&args, python.as_ref().ok())?;
     if args.csv_mib > 0 {

@@ -44,11 +44,7 @@ pub(crate) fn run(args: Args) -> Result<()> {
     if cfg!(debug_assertions) {
         println!("note: this is a debug build; measure with --release.");
     }
-    let python = if args.no_python {
-        Err("Python rows skipped (--no-python).".to_owned())
-    } else {
-        PythonSide::find(args.python.python_bin.as_deref())
-    };
+    let python = PythonSide::unless_skipped(args.no_python, args.python.python_bin.as_deref());
     tour::section("A WebSocket server broadcasting to long-lived connections");
     broadcast(&args, python.as_ref().ok())?;
     tour::section("A frame loop with a 16 ms deadline beside a long computation");

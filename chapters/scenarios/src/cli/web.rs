@@ -113,16 +113,12 @@ pub(crate) fn run(args: Args) -> Result<()> {
         })
         .collect();
     let mut notes = Vec::new();
-    let python = if args.no_python {
-        notes.push("Python rows skipped (--no-python).".to_owned());
-        None
-    } else {
-        match PythonSide::find(args.python.python_bin.as_deref()) {
-            Ok(py) => Some(py),
-            Err(line) => {
-                notes.push(line);
-                None
-            }
+    let python = match PythonSide::unless_skipped(args.no_python, args.python.python_bin.as_deref())
+    {
+        Ok(py) => Some(py),
+        Err(line) => {
+            notes.push(line);
+            None
         }
     };
     if let Some(py) = &python {
